@@ -1,0 +1,188 @@
+//! Identifiers the platform uses: UUIDs (lower-case, as the contracts' pattern
+//! requires) and CVR numbers (eight digits).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A UUID as the platform writes it: `[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}`.
+/// Stored as 16 bytes; displays in the same lower-case form, so parsing is lossless.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uuid([u8; 16]);
+
+/// The string is not a lower-case hyphenated UUID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidUuid;
+
+impl fmt::Display for InvalidUuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a lower-case UUID (8-4-4-4-12 hex digits a-f0-9)")
+    }
+}
+
+impl std::error::Error for InvalidUuid {}
+
+impl Uuid {
+    /// The UUID with these 16 bytes.
+    pub const fn from_bytes(bytes: [u8; 16]) -> Uuid {
+        Uuid(bytes)
+    }
+
+    /// The 16 bytes.
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// Parses exactly the contracts' pattern: lower-case hex, hyphens at 8, 13, 18 and 23.
+    pub fn parse_lower(s: &str) -> Result<Uuid, InvalidUuid> {
+        let b = s.as_bytes();
+        if b.len() != 36 {
+            return Err(InvalidUuid);
+        }
+        let mut out = [0u8; 16];
+        let mut nibbles = 0;
+        for (i, &c) in b.iter().enumerate() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                if c != b'-' {
+                    return Err(InvalidUuid);
+                }
+                continue;
+            }
+            let v = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => return Err(InvalidUuid),
+            };
+            out[nibbles / 2] |= if nibbles % 2 == 0 { v << 4 } else { v };
+            nibbles += 1;
+        }
+        Ok(Uuid(out))
+    }
+
+    /// A version-4 UUID from 16 random bytes (the caller supplies the randomness).
+    pub fn new_v4(mut random: [u8; 16]) -> Uuid {
+        random[6] = (random[6] & 0x0F) | 0x40;
+        random[8] = (random[8] & 0x3F) | 0x80;
+        Uuid(random)
+    }
+}
+
+impl FromStr for Uuid {
+    type Err = InvalidUuid;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_lower(s)
+    }
+}
+
+impl fmt::Display for Uuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 36];
+        let mut o = 0;
+        for (i, byte) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                out[o] = b'-';
+                o += 1;
+            }
+            out[o] = HEX[(byte >> 4) as usize];
+            out[o + 1] = HEX[(byte & 0xF) as usize];
+            o += 2;
+        }
+        f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl fmt::Debug for Uuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Uuid({self})")
+    }
+}
+
+/// A Danish CVR number: exactly eight ASCII digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cvr(u32);
+
+/// The string is not eight ASCII digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidCvr;
+
+impl fmt::Display for InvalidCvr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a CVR number (exactly eight digits)")
+    }
+}
+
+impl std::error::Error for InvalidCvr {}
+
+impl Cvr {
+    /// Parses `[0-9]{8}`.
+    pub fn parse(s: &str) -> Result<Cvr, InvalidCvr> {
+        let b = s.as_bytes();
+        if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
+            return Err(InvalidCvr);
+        }
+        Ok(Cvr(b.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'))))
+    }
+
+    /// The number.
+    pub fn value(&self) -> u32 {
+        self.0
+    }
+}
+
+impl FromStr for Cvr {
+    type Err = InvalidCvr;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Cvr::parse(s)
+    }
+}
+
+impl fmt::Display for Cvr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08}", self.0)
+    }
+}
+
+impl fmt::Debug for Cvr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cvr({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_round_trip_and_strictness() {
+        let s = "17a44431-526a-416c-bb66-bd262049e751";
+        let u = Uuid::parse_lower(s).unwrap();
+        assert_eq!(u.to_string(), s);
+        for bad in [
+            "17A44431-526a-416c-bb66-bd262049e751",
+            "17a44431526a-416c-bb66-bd262049e7510",
+            " 17a44431-526a-416c-bb66-bd262049e751",
+            "17a44431-526a-416c-bb66-bd262049e75",
+            "{{ service_agreement }}",
+            "17a44431-526a-416c-bb66-bd262049e75g",
+        ] {
+            assert_eq!(Uuid::parse_lower(bad), Err(InvalidUuid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn v4_bits() {
+        let u = Uuid::new_v4([0xFF; 16]);
+        assert_eq!(u.to_string(), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+    }
+
+    #[test]
+    fn cvr() {
+        assert_eq!(Cvr::parse("00012345").unwrap().to_string(), "00012345");
+        assert_eq!(Cvr::parse("29189846").unwrap().value(), 29189846);
+        for bad in ["1234567", "123456789", "1234567a", "١٢٣٤٥٦٧٨", " 12345678"] {
+            assert!(Cvr::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

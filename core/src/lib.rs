@@ -1,0 +1,51 @@
+//! # kuvert
+//!
+//! The message core of a SOAP gateway for the Danish municipal integration
+//! platform (Serviceplatformen) and its sister systems: it reads SOAP
+//! envelopes without copying, extracts the platform call context, reads and
+//! writes faults.
+//!
+//! Everything here is synchronous, does no I/O and keeps no global state.
+//! Inputs are bytes; results borrow from them.
+//!
+//! ```
+//! use kuvert::{Envelope, Input, Limits};
+//!
+//! let raw = br#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">
+//!   <soap:Body>
+//!     <m:Lookup xmlns:m="urn:example" xmlns:ac="http://serviceplatformen.dk/xml/schemas/AuthorityContext/1/">
+//!       <ac:AuthorityContext><ac:MunicipalityCVR>29189846</ac:MunicipalityCVR></ac:AuthorityContext>
+//!       <m:Query>x</m:Query>
+//!     </m:Lookup>
+//!   </soap:Body>
+//! </soap:Envelope>"#;
+//! let limits = Limits::default();
+//! let input = Input::new(raw, &limits)?;
+//! let envelope = Envelope::parse(&input, &limits)?;
+//! let cvr = envelope.authority_context().unwrap().municipality_cvr;
+//! assert_eq!(cvr.to_string(), "29189846");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Secure defaults
+//! DOCTYPE is refused, only the five predefined entities and character
+//! references are accepted, and every size, depth and count is bounded by
+//! [`Limits`]. Names are resolved by namespace URI, never by prefix.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod ids;
+mod limits;
+mod soap;
+mod time;
+mod xml;
+
+pub use ids::{Cvr, InvalidCvr, InvalidUuid, Uuid};
+pub use limits::Limits;
+pub use soap::{
+    Addressing, AuthorityContext, CallContext, ContextError, ContextErrorKind, Element, Envelope, EnvelopeError, Fault,
+    FaultBuilder, FaultCode, Framework, HeaderBlock, InvalidSubcode, InvocationContext, QName, ServiceplatformError,
+    SoapError, SoapErrorKind, SoapVersion, StandardCode, TextValue,
+};
+pub use time::{InvalidTime, UtcTime};
+pub use xml::{line_column, uri as ns, Encoding, Input, Span, XmlError, XmlErrorKind};

@@ -1,0 +1,267 @@
+//! One pass over a SOAP message: the envelope structure here, header blocks,
+//! call contexts and faults in their own modules (`impl Parser` blocks).
+
+use std::borrow::Cow;
+
+use super::error::{EnvelopeError, SoapErrorKind as S};
+use super::model::{Addressing, Element, Envelope, QName, SoapVersion, TextValue};
+use crate::xml::reader::{Attr, Event, Reader, StartTag};
+use crate::xml::text::{attr_value, is_blank, push_text, text_value};
+use crate::xml::{Input, NsId, Span};
+use crate::Limits;
+
+pub(crate) type Result<T> = std::result::Result<T, EnvelopeError>;
+
+impl<'a> Envelope<'a> {
+    /// Reads a SOAP 1.1 or 1.2 message: checks it is well-formed within
+    /// `limits`, checks the envelope structure, and extracts headers, the
+    /// operation, the platform call context and any fault, borrowing from `input`.
+    ///
+    /// ```
+    /// use kuvert::{Envelope, Input, Limits};
+    /// let raw = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><Ping xmlns="urn:example"/></s:Body></s:Envelope>"#;
+    /// let limits = Limits::default();
+    /// let input = Input::new(raw, &limits)?;
+    /// let envelope = Envelope::parse(&input, &limits)?;
+    /// assert_eq!(envelope.operation().unwrap().name.local, "Ping");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn parse(input: &'a Input<'_>, limits: &Limits) -> Result<Envelope<'a>> {
+        let parser = Parser::new(input.as_str(), input.content_start(), limits);
+        parser.document().map_err(|e| e.map_offset(|o| input.original_offset(o)))
+    }
+}
+
+/// Parsing state: the reader and the envelope being filled in.
+pub(crate) struct Parser<'a> {
+    pub r: Reader<'a>,
+    pub src: &'a str,
+    pub limits: Limits,
+    pub env: Envelope<'a>,
+    /// Namespace of the envelope (SOAP 1.1 or 1.2).
+    pub soap: NsId,
+    /// The end tag last consumed by a structural helper.
+    pub last_end_span: Span,
+}
+
+impl<'a> Parser<'a> {
+    fn new(src: &'a str, content_start: usize, limits: &Limits) -> Self {
+        Parser {
+            r: Reader::new(src, content_start, limits),
+            src,
+            limits: *limits,
+            env: Envelope {
+                source: src,
+                version: SoapVersion::Soap11,
+                span: Span::default(),
+                header: None,
+                header_blocks: Vec::new(),
+                body: Span::default(),
+                body_id: None,
+                operation: None,
+                operation_children: Vec::new(),
+                addressing: Addressing::default(),
+                framework: None,
+                transaction_uuid: None,
+                security: None,
+                invocation_context: None,
+                authority_context: None,
+                call_context: None,
+                fault: None,
+            },
+            soap: NsId::SOAP11,
+            last_end_span: Span::default(),
+        }
+    }
+
+    fn document(mut self) -> Result<Envelope<'a>> {
+        let root = loop {
+            match self.r.next()? {
+                Event::Start(t) => break t,
+                Event::Eof => unreachable_eof(self.src.len())?,
+                _ => {}
+            }
+        };
+        self.envelope(root)?;
+        while !matches!(self.r.next()?, Event::Eof) {}
+        Ok(self.env)
+    }
+
+    fn envelope(&mut self, root: StartTag) -> Result<()> {
+        let at = root.span.start();
+        match (root.ns, self.local(&root)) {
+            (NsId::SOAP11, "Envelope") => self.env.version = SoapVersion::Soap11,
+            (NsId::SOAP12, "Envelope") => self.env.version = SoapVersion::Soap12,
+            (_, "Envelope") => return Err(EnvelopeError::soap(S::VersionMismatch, at)),
+            _ => return Err(EnvelopeError::soap(S::NotAnEnvelope, at)),
+        }
+        self.soap = root.ns;
+        let mut body_seen = false;
+        loop {
+            match self.next_structural()? {
+                Some(t) if t.ns == self.soap && self.local(&t) == "Header" => {
+                    if body_seen || self.env.header.is_some() {
+                        return Err(EnvelopeError::soap(S::MisplacedHeader, t.span.start()));
+                    }
+                    self.header(t)?;
+                }
+                Some(t) if t.ns == self.soap && self.local(&t) == "Body" => {
+                    if body_seen {
+                        return Err(EnvelopeError::soap(S::DuplicateBody, t.span.start()));
+                    }
+                    body_seen = true;
+                    self.body(t)?;
+                }
+                Some(t) if is_soap(t.ns) && matches!(self.local(&t), "Header" | "Body") => {
+                    return Err(EnvelopeError::soap(S::MixedVersions, t.span.start()));
+                }
+                Some(t) => return Err(EnvelopeError::soap(S::UnexpectedElement, t.span.start())),
+                None if body_seen => break,
+                None => return Err(EnvelopeError::soap(S::MissingBody, self.last_end())),
+            }
+        }
+        self.env.span = Span::new(at, self.last_end_span.end());
+        Ok(())
+    }
+
+    fn body(&mut self, body: StartTag) -> Result<()> {
+        self.env.body_id = self.attr_string(NsId::WSU, "Id");
+        let mut first = true;
+        while let Some(t) = self.next_structural()? {
+            if !first {
+                self.r.skip_element()?;
+                continue;
+            }
+            first = false;
+            if t.ns == self.soap && self.local(&t) == "Fault" {
+                self.fault(t)?;
+            } else {
+                self.operation(t)?;
+            }
+        }
+        self.env.body = Span::new(body.span.start(), self.last_end_span.end());
+        Ok(())
+    }
+
+    /// The operation element: record it and its children; read call contexts.
+    fn operation(&mut self, op: StartTag) -> Result<()> {
+        let mut payload_started = false;
+        loop {
+            let t = match self.r.next()? {
+                Event::Start(t) => t,
+                Event::End { span, .. } => {
+                    self.last_end_span = span;
+                    break;
+                }
+                _ => continue,
+            };
+            let child_end = if self.is_context(&t) {
+                if payload_started {
+                    let at = t.span.start();
+                    return Err(EnvelopeError::context(super::ContextErrorKind::ContextAfterPayload, at));
+                }
+                self.context(t)?
+            } else {
+                payload_started = true;
+                self.r.skip_element()?
+            };
+            let name = self.qname(&t);
+            self.env.operation_children.push(Element { name, span: Span::new(t.span.start(), child_end.end()) });
+        }
+        let name = self.qname(&op);
+        self.env.operation = Some(Element { name, span: Span::new(op.span.start(), self.last_end_span.end()) });
+        Ok(())
+    }
+
+    /// The next child element of the current element, skipping comments, PIs
+    /// and whitespace; `None` at its end. Non-whitespace text is an error.
+    pub fn next_structural(&mut self) -> Result<Option<StartTag>> {
+        loop {
+            match self.r.next()? {
+                Event::Start(t) => return Ok(Some(t)),
+                Event::End { span, .. } => {
+                    self.last_end_span = span;
+                    return Ok(None);
+                }
+                Event::Text { span, has_ref } => {
+                    if has_ref || !is_blank(&self.src[span.range()]) {
+                        return Err(EnvelopeError::soap(S::UnexpectedText, span.start()));
+                    }
+                }
+                Event::CData(span) => return Err(EnvelopeError::soap(S::UnexpectedText, span.start())),
+                Event::Comment(_) | Event::Pi(_) => {}
+                Event::Eof => return unreachable_eof(self.src.len()),
+            }
+        }
+    }
+
+    /// Reads the text content of the element whose start tag was just read,
+    /// through its end tag. Comments and PIs are dropped and the text around
+    /// them joined (the whole value, never a prefix of it); an element inside
+    /// is reported with `on_child`.
+    pub fn read_text(&mut self, start: &StartTag, on_child: impl Fn(usize) -> EnvelopeError) -> Result<TextValue<'a>> {
+        let content_start = start.span.end();
+        let mut single: Option<Cow<'a, str>> = None;
+        let mut joined: Option<String> = None;
+        loop {
+            let (span, has_ref) = match self.r.next()? {
+                Event::Text { span, has_ref } => (span, has_ref),
+                Event::CData(span) => (Span::new(span.start() + 9, span.end() - 3), false),
+                Event::Comment(_) | Event::Pi(_) => continue,
+                Event::Start(t) => return Err(on_child(t.span.start())),
+                Event::End { span, .. } => {
+                    self.last_end_span = span;
+                    let value = match (joined, single) {
+                        (Some(s), _) => Cow::Owned(s),
+                        (None, Some(v)) => v,
+                        (None, None) => Cow::Borrowed(""),
+                    };
+                    return Ok(TextValue::new(value, Span::new(content_start, span.start().max(content_start))));
+                }
+                Event::Eof => return unreachable_eof(self.src.len()),
+            };
+            match (&mut joined, single.take()) {
+                (Some(s), _) => push_text(s, self.src, span, has_ref),
+                (None, None) => single = Some(text_value(self.src, span, has_ref)),
+                (None, Some(prev)) => {
+                    let mut s = prev.into_owned();
+                    push_text(&mut s, self.src, span, has_ref);
+                    joined = Some(s);
+                }
+            }
+        }
+    }
+
+    /// Local name of a start tag.
+    pub fn local(&self, t: &StartTag) -> &'a str {
+        t.name.local(self.src)
+    }
+
+    pub fn qname(&self, t: &StartTag) -> QName<'a> {
+        QName { ns: self.r.names().uri(t.ns), local: self.local(t) }
+    }
+
+    /// An attribute of the last start tag.
+    pub fn attr(&self, ns: NsId, local: &str) -> Option<Attr> {
+        self.r.attr(ns, local).copied()
+    }
+
+    /// The normalized value of an attribute of the last start tag.
+    pub fn attr_string(&self, ns: NsId, local: &str) -> Option<Cow<'a, str>> {
+        self.attr(ns, local).map(|a| attr_value(self.src, a.value, a.has_ref))
+    }
+
+    fn last_end(&self) -> usize {
+        self.last_end_span.start()
+    }
+}
+
+fn is_soap(ns: NsId) -> bool {
+    ns == NsId::SOAP11 || ns == NsId::SOAP12
+}
+
+/// The reader reports unclosed elements itself; reaching EOF here is a bug
+/// turned into an error rather than a panic.
+fn unreachable_eof<T>(at: usize) -> Result<T> {
+    Err(EnvelopeError::Xml(crate::xml::XmlError::new(crate::XmlErrorKind::UnexpectedEof, at)))
+}

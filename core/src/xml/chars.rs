@@ -1,0 +1,173 @@
+//! Character classes of XML 1.0 (fifth edition) and Namespaces in XML 1.0.
+
+/// Byte classes for the ASCII range, used by the hot scanning loops.
+const NAME_START: u8 = 1;
+const NAME: u8 = 2;
+const WS: u8 = 4;
+
+static ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let mut v = 0;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            v |= NAME_START | NAME;
+        }
+        if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            v |= NAME;
+        }
+        if c == b' ' || c == b'\t' || c == b'\n' || c == b'\r' {
+            v |= WS;
+        }
+        t[i] = v;
+        i += 1;
+    }
+    t
+};
+
+/// `S ::= (#x20 | #x9 | #xD | #xA)+`
+#[inline]
+pub(crate) fn is_ws(b: u8) -> bool {
+    b < 128 && ASCII_CLASS[b as usize] & WS != 0
+}
+
+/// Whether `b` may start an NCName when it is ASCII (non-ASCII needs [`is_name_start_char`]).
+#[inline]
+pub(crate) fn is_ascii_ncname_start(b: u8) -> bool {
+    b < 128 && ASCII_CLASS[b as usize] & NAME_START != 0
+}
+
+/// Whether `b` may continue an NCName when it is ASCII.
+#[inline]
+pub(crate) fn is_ascii_ncname_char(b: u8) -> bool {
+    b < 128 && ASCII_CLASS[b as usize] & NAME != 0
+}
+
+/// `NameStartChar` without `:` (NCName rules), for any character.
+pub(crate) fn is_name_start_char(c: char) -> bool {
+    let c = c as u32;
+    if c < 128 {
+        return ASCII_CLASS[c as usize] & NAME_START != 0;
+    }
+    matches!(c,
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x2FF | 0x370..=0x37D | 0x37F..=0x1FFF
+        | 0x200C..=0x200D | 0x2070..=0x218F | 0x2C00..=0x2FEF | 0x3001..=0xD7FF
+        | 0xF900..=0xFDCF | 0xFDF0..=0xFFFD | 0x10000..=0xEFFFF)
+}
+
+/// `NameChar` without `:`, for any character.
+pub(crate) fn is_name_char(c: char) -> bool {
+    let u = c as u32;
+    if u < 128 {
+        return ASCII_CLASS[u as usize] & NAME != 0;
+    }
+    is_name_start_char(c) || u == 0xB7 || matches!(u, 0x300..=0x36F | 0x203F..=0x2040)
+}
+
+/// `Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]`
+pub(crate) fn is_xml_char(c: u32) -> bool {
+    matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+/// Whether a whole string is an NCName.
+pub(crate) fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if is_name_start_char(c) => chars.all(is_name_char),
+        _ => false,
+    }
+}
+
+/// Offset of the first character that XML 1.0 forbids anywhere in a document
+/// (C0 controls other than tab, newline and carriage return; U+FFFE; U+FFFF),
+/// for text that is already valid UTF-8.
+pub(crate) fn find_illegal_char(text: &[u8]) -> Option<(usize, u32)> {
+    if let Some(i) = find_control(text) {
+        return Some((i, u32::from(text[i])));
+    }
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(0xEF, &text[from..]) {
+        let i = from + p;
+        if text.get(i + 1) == Some(&0xBF) {
+            match text.get(i + 2) {
+                Some(0xBE) => return Some((i, 0xFFFE)),
+                Some(0xBF) => return Some((i, 0xFFFF)),
+                _ => {}
+            }
+        }
+        from = i + 1;
+    }
+    None
+}
+
+/// First byte below 0x20 that is not tab, newline or carriage return.
+fn find_control(text: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x2020_2020_2020_2020;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = text.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Non-zero exactly when some byte of `x` is below 0x20.
+        if x.wrapping_sub(LOW) & !x & HIGH != 0 {
+            if let Some(p) = chunk.iter().position(|&b| is_forbidden_control(b)) {
+                return Some(base + p);
+            }
+        }
+        base += 8;
+    }
+    chunks.remainder().iter().position(|&b| is_forbidden_control(b)).map(|p| base + p)
+}
+
+#[inline]
+fn is_forbidden_control(b: u8) -> bool {
+    b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_scan_matches_plain_loop() {
+        let mut data: Vec<u8> = b"<a>\tok\r\n</a>".repeat(7);
+        assert_eq!(find_illegal_char(&data), None);
+        for pos in [0, 5, 8, 13, 50, data.len() - 1] {
+            let saved = data[pos];
+            data[pos] = 0x01;
+            assert_eq!(find_illegal_char(&data), Some((pos, 1)), "at {pos}");
+            data[pos] = saved;
+        }
+    }
+
+    #[test]
+    fn noncharacters_are_found() {
+        let s = "ab\u{FFFD}c\u{FFFE}".as_bytes();
+        assert_eq!(find_illegal_char(s), Some((6, 0xFFFE)));
+        assert_eq!(find_illegal_char("x\u{FFFF}".as_bytes()), Some((1, 0xFFFF)));
+        assert_eq!(find_illegal_char("\u{FEFF}\u{F000}".as_bytes()), None);
+    }
+
+    #[test]
+    fn name_classes() {
+        assert!(is_ncname("Envelope"));
+        assert!(is_ncname("_x-1.2"));
+        assert!(is_ncname("Æblegrød"));
+        assert!(!is_ncname("1a"));
+        assert!(!is_ncname("a:b"));
+        assert!(!is_ncname(""));
+        assert!(!is_ncname("-a"));
+        assert!(is_name_char('\u{B7}'));
+        assert!(!is_name_start_char('\u{B7}'));
+    }
+
+    #[test]
+    fn xml_chars() {
+        assert!(is_xml_char(0x9) && is_xml_char(0x20) && is_xml_char(0x10FFFF));
+        assert!(!is_xml_char(0) && !is_xml_char(0x1F) && !is_xml_char(0xFFFE));
+        assert!(!is_xml_char(0xD800));
+    }
+}
