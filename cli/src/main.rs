@@ -1,1 +1,44 @@
-fn main() {}
+//! The `kuvert` command.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod inspect;
+mod io;
+mod report;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// kuvert: read, check and decide on SOAP messages for the municipal integration platform.
+#[derive(Parser)]
+#[command(name = "kuvert", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a SOAP message and print its structure as one JSON object.
+    ///
+    /// Exit 0 with the JSON on stdout; 1 with the error (kind, message, offset,
+    /// line, column) as JSON on stderr when the message is refused; 2 for usage
+    /// or I/O errors.
+    Inspect(inspect::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Inspect(args) => inspect::run(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kuvert: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
