@@ -31,11 +31,11 @@ fn push_record(out: &mut String, i: u64) {
     const FAMILY: [&str; 6] = ["Testesen", "Prøvegaard", "Eksempelsen", "Fiktivsen", "Dummybæk", "Øvelund"];
     let given = GIVEN[(i % 8) as usize];
     let family = FAMILY[(i / 8 % 6) as usize];
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<ns3:Person><ns3:PNR>{}</ns3:PNR><ns3:Fornavn>{given}</ns3:Fornavn><ns3:Efternavn>{family}</ns3:Efternavn>\
 <ns3:Adresse><ns3:Vejnavn>Prøvevej</ns3:Vejnavn><ns3:Husnummer>{}</ns3:Husnummer><ns3:Postnummer>{}</ns3:Postnummer></ns3:Adresse>\
-<ns3:Status kode=\"{}\">aktiv &amp; bopæl i DK</ns3:Status></ns3:Person>\n",
+<ns3:Status kode=\"{}\">aktiv &amp; bopæl i DK</ns3:Status></ns3:Person>",
         fictitious_cpr(i),
         1 + i % 200,
         1000 + (i * 37) % 8999,
