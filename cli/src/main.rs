@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod c14n;
 mod inspect;
 mod io;
 mod report;
@@ -27,12 +28,15 @@ enum Command {
     /// line, column) as JSON on stderr when the message is refused; 2 for usage
     /// or I/O errors.
     Inspect(inspect::Args),
+    /// Canonicalize a document (Canonical XML 1.0 or Exclusive XML Canonicalization 1.0).
+    C14n(c14n::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::C14n(args) => c14n::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -34,12 +34,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod c14n;
 mod ids;
 mod limits;
 mod soap;
 mod time;
 mod xml;
 
+pub use c14n::{canonicalize_document, C14nMethod, Sink};
 pub use ids::{Cvr, InvalidCvr, InvalidUuid, Uuid};
 pub use limits::Limits;
 pub use soap::{

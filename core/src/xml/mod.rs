@@ -8,11 +8,11 @@ mod names;
 pub(crate) mod reader;
 pub(crate) mod text;
 
-pub(crate) use chars::is_ncname;
+pub(crate) use chars::{is_ncname, is_ws};
 pub use error::{XmlError, XmlErrorKind};
 pub use input::{Encoding, Input};
 pub use names::uri;
-pub(crate) use names::NsId;
+pub(crate) use names::{NsId, NsTable};
 
 /// A byte range in the input, `start..end`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]

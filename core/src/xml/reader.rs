@@ -13,14 +13,11 @@ use crate::Limits;
 
 /// A start tag with its name resolved.
 #[derive(Clone, Copy, Debug)]
-#[allow(dead_code)] // `empty` and `depth` are read by canonicalization (issue 3)
 pub(crate) struct StartTag {
     /// The tag, `<` to `>`.
     pub span: Span,
     pub name: QSpan,
     pub ns: NsId,
-    /// Written as `<x/>`; the matching [`Event::End`] follows at once.
-    pub empty: bool,
     /// 1 for the root element.
     pub depth: u32,
 }
@@ -42,7 +39,6 @@ pub(crate) struct Binding<'a> {
 }
 
 #[derive(Clone, Copy, Debug)]
-#[allow(dead_code)] // comment and PI spans are read by canonicalization (issue 3)
 pub(crate) enum Event {
     Start(StartTag),
     /// The end of the element opened by the matching start; `span` is the end
@@ -50,6 +46,7 @@ pub(crate) enum Event {
     End {
         span: Span,
         depth: u32,
+        name: QSpan,
     },
     Text {
         span: Span,
@@ -126,6 +123,17 @@ impl<'a> Reader<'a> {
         &self.names
     }
 
+    /// Attributes of the last start tag (valid until the next call to `next`).
+    pub fn attrs(&self) -> &[Attr] {
+        &self.attrs
+    }
+
+    /// Every binding in scope, outermost first (the implicit `xml` binding first);
+    /// a prefix may occur more than once, the last occurrence wins.
+    pub fn bindings_in_scope(&self) -> &[Binding<'a>] {
+        &self.bindings
+    }
+
     /// Value of the attribute `{ns}local` of the last start tag.
     pub fn attr(&self, ns: NsId, local: &str) -> Option<&Attr> {
         self.attrs.iter().find(|a| a.ns == ns && a.name.local(self.src) == local)
@@ -135,6 +143,12 @@ impl<'a> Reader<'a> {
     pub fn declared_here(&self) -> &[Binding<'a>] {
         let mark = self.stack.last().map_or(self.base_bindings, |o| o.bindings_mark as usize);
         &self.bindings[mark..]
+    }
+
+    /// The binding of a prefix in the current scope, with the prefix as the
+    /// document wrote it.
+    pub fn binding(&self, prefix: &str) -> Option<Binding<'a>> {
+        self.bindings.iter().rev().find(|b| b.prefix == prefix).copied()
     }
 
     /// Resolves a prefix (empty for the default namespace) in the current scope.
@@ -209,7 +223,7 @@ impl<'a> Reader<'a> {
         if empty {
             self.pending_end = Some(Span::new(end, end));
         }
-        Ok(Event::Start(StartTag { span, name, ns, empty, depth: self.stack.len() as u32 }))
+        Ok(Event::Start(StartTag { span, name, ns, depth: self.stack.len() as u32 }))
     }
 
     fn end(&mut self, start: usize, end: usize, name: QSpan) -> Result<Event, XmlError> {
@@ -225,13 +239,13 @@ impl<'a> Reader<'a> {
 
     fn close(&mut self, span: Span) -> Event {
         let depth = self.stack.len() as u32;
-        if let Some(open) = self.stack.pop() {
-            if self.bindings.len() != open.bindings_mark as usize {
-                self.bindings.truncate(open.bindings_mark as usize);
-                self.resolved = None;
-            }
+        let open =
+            self.stack.pop().unwrap_or(Open { name: QSpan { start: 0, end: 0, prefix_len: 0 }, bindings_mark: 0 });
+        if self.bindings.len() > open.bindings_mark as usize {
+            self.bindings.truncate(open.bindings_mark as usize);
+            self.resolved = None;
         }
-        Event::End { span, depth }
+        Event::End { span, depth, name: open.name }
     }
 
     /// Pushes the `xmlns` / `xmlns:p` declarations of the current start tag.
@@ -321,7 +335,7 @@ impl<'a> Reader<'a> {
     pub fn skip_element(&mut self) -> Result<Span, XmlError> {
         let depth = self.depth();
         loop {
-            if let Event::End { span, depth: d } = self.next()? {
+            if let Event::End { span, depth: d, .. } = self.next()? {
                 if d == depth {
                     return Ok(span);
                 }
@@ -400,7 +414,7 @@ mod tests {
     fn empty_elements_give_start_and_end() {
         let ev = events("<a><b/></a>").unwrap();
         assert_eq!(ev.len(), 4);
-        assert!(matches!(ev[2], Event::End { span: Span { start: 7, end: 7 }, depth: 2 }));
+        assert!(matches!(ev[2], Event::End { span: Span { start: 7, end: 7 }, depth: 2, .. }));
     }
 
     #[test]

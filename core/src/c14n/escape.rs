@@ -1,0 +1,181 @@
+//! Output escaping of Canonical XML, applied straight to the raw input bytes
+//! (references expanded, line ends and attribute whitespace normalized in the
+//! same pass), so no normalized copy is ever built.
+
+use memchr::{memchr3, memmem};
+
+use super::sink::Writer;
+use super::Sink;
+use crate::xml::lex::parse_reference;
+
+/// A character of text content, escaped: `& < >` and carriage return.
+fn text_char<S: Sink>(out: &mut Writer<S>, c: char) {
+    match c {
+        '&' => out.push(b"&amp;"),
+        '<' => out.push(b"&lt;"),
+        '>' => out.push(b"&gt;"),
+        '\r' => out.push(b"&#xD;"),
+        c => out.push_char(c),
+    }
+}
+
+/// A character of an attribute value, escaped: `& < "`, tab, newline, carriage return.
+fn attr_char<S: Sink>(out: &mut Writer<S>, c: char) {
+    match c {
+        '&' => out.push(b"&amp;"),
+        '<' => out.push(b"&lt;"),
+        '"' => out.push(b"&quot;"),
+        '\t' => out.push(b"&#x9;"),
+        '\n' => out.push(b"&#xA;"),
+        '\r' => out.push(b"&#xD;"),
+        c => out.push_char(c),
+    }
+}
+
+/// Character data as written in the source (`raw` may hold references),
+/// canonicalized: references expanded, line ends normalized, then escaped.
+pub(crate) fn text<S: Sink>(out: &mut Writer<S>, raw: &[u8], has_ref: bool) {
+    let mut at = 0;
+    while at < raw.len() {
+        let next =
+            if has_ref { memchr3(b'&', b'>', b'\r', &raw[at..]) } else { memchr::memchr2(b'>', b'\r', &raw[at..]) };
+        let Some(p) = next else {
+            out.push(&raw[at..]);
+            return;
+        };
+        out.push(&raw[at..at + p]);
+        at += p;
+        match raw[at] {
+            b'>' => {
+                out.push(b"&gt;");
+                at += 1;
+            }
+            b'\r' => {
+                out.push(b"\n");
+                at += if raw.get(at + 1) == Some(&b'\n') { 2 } else { 1 };
+            }
+            _ => {
+                let (c, next) = reference(raw, at);
+                text_char(out, c);
+                at = next;
+            }
+        }
+    }
+}
+
+/// The inside of a CDATA section: no references; `& < >` escaped, line ends normalized.
+pub(crate) fn cdata<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
+    let mut at = 0;
+    while at < raw.len() {
+        let Some(p) = raw[at..].iter().position(|&b| matches!(b, b'&' | b'<' | b'>' | b'\r')) else {
+            out.push(&raw[at..]);
+            return;
+        };
+        out.push(&raw[at..at + p]);
+        at += p;
+        match raw[at] {
+            b'&' => out.push(b"&amp;"),
+            b'<' => out.push(b"&lt;"),
+            b'>' => out.push(b"&gt;"),
+            _ => {
+                out.push(b"\n");
+                if raw.get(at + 1) == Some(&b'\n') {
+                    at += 1;
+                }
+            }
+        }
+        at += 1;
+    }
+}
+
+/// An attribute value as written in the source, canonicalized: references
+/// expanded, literal whitespace characters normalized to spaces (a `\r\n`
+/// pair to one space), then escaped.
+pub(crate) fn attr_raw<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
+    let mut at = 0;
+    while at < raw.len() {
+        let Some(p) = raw[at..].iter().position(|&b| matches!(b, b'&' | b'"' | b'\t' | b'\n' | b'\r')) else {
+            out.push(&raw[at..]);
+            return;
+        };
+        out.push(&raw[at..at + p]);
+        at += p;
+        match raw[at] {
+            b'&' => {
+                let (c, next) = reference(raw, at);
+                attr_char(out, c);
+                at = next;
+            }
+            b'"' => {
+                out.push(b"&quot;");
+                at += 1;
+            }
+            b'\r' if raw.get(at + 1) == Some(&b'\n') => {
+                out.push(b" ");
+                at += 2;
+            }
+            _ => {
+                out.push(b" ");
+                at += 1;
+            }
+        }
+    }
+}
+
+/// An attribute value that is already normalized (e.g. an inherited `xml:*` value).
+pub(crate) fn attr_value<S: Sink>(out: &mut Writer<S>, value: &str) {
+    for c in value.chars() {
+        attr_char(out, c);
+    }
+}
+
+/// Comment or PI content: only line ends change.
+pub(crate) fn line_ends<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
+    let mut at = 0;
+    let finder = memmem::Finder::new(b"\r");
+    while let Some(p) = finder.find(&raw[at..]) {
+        out.push(&raw[at..at + p]);
+        out.push(b"\n");
+        at += p + if raw.get(at + p + 1) == Some(&b'\n') { 2 } else { 1 };
+    }
+    out.push(&raw[at..]);
+}
+
+/// A reference the tokenizer already validated.
+fn reference(raw: &[u8], at: usize) -> (char, usize) {
+    parse_reference(raw, at, raw.len()).unwrap_or(('\u{FFFD}', raw.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(f: impl FnOnce(&mut Writer<&mut Vec<u8>>)) -> String {
+        let mut v = Vec::new();
+        let mut w = Writer::new(&mut v);
+        f(&mut w);
+        w.flush();
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn text_escaping() {
+        assert_eq!(run(|w| text(w, b"a&lt;b>c&#xD;\r\nd\re&amp;", true)), "a&lt;b&gt;c&#xD;\nd\ne&amp;");
+        assert_eq!(run(|w| text(w, b"plain", false)), "plain");
+    }
+
+    #[test]
+    fn attribute_escaping() {
+        assert_eq!(run(|w| attr_raw(w, b" &apos;   &#x20;&#13;&#xa;&#9;   &apos; ")), " '    &#xD;&#xA;&#x9;   ' ");
+        assert_eq!(run(|w| attr_raw(w, b"a\"b\r\nc\td>e&lt;")), "a&quot;b c d>e&lt;");
+    }
+
+    #[test]
+    fn cdata_and_line_ends() {
+        assert_eq!(
+            run(|w| cdata(w, b"value>\"0\" && value<\"10\"\r\n")),
+            "value&gt;\"0\" &amp;&amp; value&lt;\"10\"\n"
+        );
+        assert_eq!(run(|w| line_ends(w, b"a\r\nb\rc")), "a\nb\nc");
+    }
+}
