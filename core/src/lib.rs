@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 mod c14n;
+mod dsig;
 mod ids;
 mod limits;
 mod soap;
@@ -42,6 +43,7 @@ mod time;
 mod xml;
 
 pub use c14n::{canonicalize_document, C14nMethod, Sink};
+pub use dsig::{DigestAlgorithm, SignatureAlgorithm, UnknownAlgorithm};
 pub use ids::{Cvr, InvalidCvr, InvalidUuid, Uuid};
 pub use limits::Limits;
 pub use soap::{

@@ -10,7 +10,7 @@ use super::model::TextValue;
 use super::parser::{Parser, Result};
 use crate::ids::{Cvr, Uuid};
 use crate::xml::reader::{Event, StartTag};
-use crate::xml::text::is_blank;
+use crate::xml::text::{first_non_ws, is_blank};
 use crate::xml::{NsId, Span};
 
 /// `InvocationContext`: the four UUIDs of the InvocationContext security model.
@@ -185,7 +185,7 @@ impl<'a> Parser<'a> {
                     return Ok(values);
                 }
                 Event::Text { span, has_ref } if has_ref || !is_blank(&self.src[span.range()]) => {
-                    return Err(EnvelopeError::context(C::UnexpectedContent, span.start()));
+                    return Err(EnvelopeError::context(C::UnexpectedContent, first_non_ws(self.src, span)));
                 }
                 Event::CData(span) => return Err(EnvelopeError::context(C::UnexpectedContent, span.start())),
                 _ => continue,

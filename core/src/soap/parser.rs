@@ -5,8 +5,9 @@ use std::borrow::Cow;
 
 use super::error::{EnvelopeError, SoapErrorKind as S};
 use super::model::{Addressing, Element, Envelope, QName, SoapVersion, TextValue};
+use crate::xml::content;
 use crate::xml::reader::{Attr, Event, Reader, StartTag};
-use crate::xml::text::{attr_value, is_blank, push_text, text_value};
+use crate::xml::text::{attr_value, first_non_ws, is_blank};
 use crate::xml::{Input, NsId, Span};
 use crate::Limits;
 
@@ -185,7 +186,7 @@ impl<'a> Parser<'a> {
                 }
                 Event::Text { span, has_ref } => {
                     if has_ref || !is_blank(&self.src[span.range()]) {
-                        return Err(EnvelopeError::soap(S::UnexpectedText, span.start()));
+                        return Err(EnvelopeError::soap(S::UnexpectedText, first_non_ws(self.src, span)));
                     }
                 }
                 Event::CData(span) => return Err(EnvelopeError::soap(S::UnexpectedText, span.start())),
@@ -196,39 +197,15 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads the text content of the element whose start tag was just read,
-    /// through its end tag. Comments and PIs are dropped and the text around
-    /// them joined (the whole value, never a prefix of it); an element inside
-    /// is reported with `on_child`.
+    /// through its end tag (see [`content::read_text`]); an element inside is
+    /// reported with `on_child`.
     pub fn read_text(&mut self, start: &StartTag, on_child: impl Fn(usize) -> EnvelopeError) -> Result<TextValue<'a>> {
-        let content_start = start.span.end();
-        let mut single: Option<Cow<'a, str>> = None;
-        let mut joined: Option<String> = None;
-        loop {
-            let (span, has_ref) = match self.r.next()? {
-                Event::Text { span, has_ref } => (span, has_ref),
-                Event::CData(span) => (Span::new(span.start() + 9, span.end() - 3), false),
-                Event::Comment(_) | Event::Pi(_) => continue,
-                Event::Start(t) => return Err(on_child(t.span.start())),
-                Event::End { span, .. } => {
-                    self.last_end_span = span;
-                    let value = match (joined, single) {
-                        (Some(s), _) => Cow::Owned(s),
-                        (None, Some(v)) => v,
-                        (None, None) => Cow::Borrowed(""),
-                    };
-                    return Ok(TextValue::new(value, Span::new(content_start, span.start().max(content_start))));
-                }
-                Event::Eof => return unreachable_eof(self.src.len()),
-            };
-            match (&mut joined, single.take()) {
-                (Some(s), _) => push_text(s, self.src, span, has_ref),
-                (None, None) => single = Some(text_value(self.src, span, has_ref)),
-                (None, Some(prev)) => {
-                    let mut s = prev.into_owned();
-                    push_text(&mut s, self.src, span, has_ref);
-                    joined = Some(s);
-                }
+        match content::read_text(&mut self.r, start)? {
+            Ok((value, end)) => {
+                self.last_end_span = end;
+                Ok(value)
             }
+            Err(child_at) => Err(on_child(child_at)),
         }
     }
 

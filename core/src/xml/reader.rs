@@ -6,8 +6,10 @@
 
 use super::chars::is_ws;
 use super::error::{err, XmlError, XmlErrorKind as K};
+use super::index::{Context, IdIndex, StartInfo};
 use super::lex::{LexLimits, Lexer, QSpan, RawAttr, Token};
 use super::names::{NsId, NsTable};
+use super::text::first_non_ws;
 use super::Span;
 use crate::Limits;
 
@@ -78,6 +80,8 @@ pub(crate) struct Reader<'a> {
     /// The last prefix resolved and its namespace, valid while `bindings` is unchanged.
     resolved: Option<(&'a [u8], NsId)>,
     root_seen: bool,
+    /// The ID index, when enabled.
+    index: Option<Box<IdIndex<'a>>>,
     max_depth: usize,
     max_decls: usize,
     max_in_scope: usize,
@@ -113,10 +117,47 @@ impl<'a> Reader<'a> {
             pending_end: None,
             resolved: None,
             root_seen: false,
+            index: None,
             max_depth: limits.max_depth,
             max_decls: limits.max_namespace_declarations,
             max_in_scope: limits.max_namespaces_in_scope,
         }
+    }
+
+    #[allow(dead_code)] // used by signature verification (next commit)
+    /// Starts recording elements with IDs (see [`IdIndex`]).
+    pub fn enable_index(&mut self) {
+        self.index.get_or_insert_with(Box::default);
+    }
+
+    #[allow(dead_code)] // used by signature verification (next commit)
+    /// The ID index recorded so far.
+    pub fn index(&self) -> Option<&IdIndex<'a>> {
+        self.index.as_deref()
+    }
+
+    #[allow(dead_code)] // used by signature verification (next commit)
+    /// Takes the ID index out of the reader.
+    pub fn take_index(&mut self) -> Option<Box<IdIndex<'a>>> {
+        self.index.take()
+    }
+
+    #[allow(dead_code)] // used by signature verification (next commit)
+    /// The canonicalization context of the element whose start tag was just
+    /// read: bindings of its parent and `xml:*` attributes of its ancestors
+    /// (the latter only when the index is enabled).
+    pub fn context_of_current(&self) -> Context<'a> {
+        let parent_end = self.stack.last().map_or(0, |o| o.bindings_mark as usize);
+        let depth = self.stack.len() as u32;
+        match self.index.as_deref() {
+            Some(index) => index.context(&self.bindings[..parent_end], &self.names, depth),
+            None => IdIndex::default().context(&self.bindings[..parent_end], &self.names, depth),
+        }
+    }
+
+    /// The document text.
+    pub fn source(&self) -> &'a str {
+        self.src
     }
 
     pub fn names(&self) -> &NsTable<'a> {
@@ -176,7 +217,7 @@ impl<'a> Reader<'a> {
                 Token::End { start, end, name } => return self.end(start, end, name),
                 Token::Text { start, end, has_ref } => {
                     if self.stack.is_empty() && (has_ref || !all_ws(&self.src.as_bytes()[start..end])) {
-                        return err(K::TextOutsideRoot, start);
+                        return err(K::TextOutsideRoot, first_non_ws(self.src, Span::new(start, end)));
                     }
                     if !self.stack.is_empty() {
                         return Ok(Event::Text { span: Span::new(start, end), has_ref });
@@ -220,6 +261,20 @@ impl<'a> Reader<'a> {
         let ns = self.resolve_name(&name)?;
         self.resolve_attributes()?;
         let span = Span::new(start, end);
+        if let Some(index) = self.index.as_deref_mut() {
+            let parent_end = self.stack.last().map_or(0, |o| o.bindings_mark as usize);
+            let depth = self.stack.len() as u32;
+            let info = StartInfo {
+                span,
+                ns,
+                local: name.local(self.src),
+                depth,
+                attrs: &self.attrs,
+                bindings: &self.bindings[..parent_end],
+                names: &self.names,
+            };
+            index.on_start(self.src, info);
+        }
         if empty {
             self.pending_end = Some(Span::new(end, end));
         }
@@ -244,6 +299,9 @@ impl<'a> Reader<'a> {
         if self.bindings.len() > open.bindings_mark as usize {
             self.bindings.truncate(open.bindings_mark as usize);
             self.resolved = None;
+        }
+        if let Some(index) = self.index.as_deref_mut() {
+            index.on_end(depth, span.end());
         }
         Event::End { span, depth, name: open.name }
     }

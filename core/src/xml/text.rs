@@ -88,6 +88,12 @@ fn reference(bytes: &[u8], at: usize, end: usize) -> (char, usize) {
     parse_reference(bytes, at, end).unwrap_or(('\u{FFFD}', end))
 }
 
+/// Offset of the first byte of `span` that is not XML whitespace (the end when there is none).
+pub(crate) fn first_non_ws(src: &str, span: Span) -> usize {
+    let bytes = &src.as_bytes()[span.range()];
+    span.start() + bytes.iter().position(|&b| !super::chars::is_ws(b)).unwrap_or(bytes.len())
+}
+
 /// Whether a string is only XML whitespace.
 pub(crate) fn is_blank(s: &str) -> bool {
     s.bytes().all(super::chars::is_ws)

@@ -1,0 +1,148 @@
+//! The ID index: every element carrying `wsu:Id`, `Id` or `ID`, with its
+//! span and the context canonicalization needs (namespace bindings and
+//! `xml:*` attributes inherited from ancestors). Filled by the [`Reader`]
+//! while it reads, so an ID anywhere in the document is seen, and a value
+//! used twice is recorded as a duplicate.
+//!
+//! [`Reader`]: super::reader::Reader
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::names::{NsId, NsTable};
+use super::reader::{Attr, Binding};
+use super::text::attr_value;
+use super::Span;
+
+/// Which attribute carried an ID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IdAttr {
+    /// `wsu:Id` (WS-Security utility namespace).
+    WsuId,
+    /// Unqualified `Id` (XML-DSig, WS-Security 1.1 tokens).
+    Id,
+    /// Unqualified `ID` (SAML 2.0).
+    UpperId,
+}
+
+/// The context an element is canonicalized in as the apex of a document subset.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Context<'a> {
+    /// Namespace bindings in scope at the element's parent: one per prefix, (prefix, URI).
+    pub inherited_ns: Vec<(&'a str, &'a str)>,
+    /// `xml:*` attributes of the element's ancestors, the nearest of each: (local name, value).
+    pub inherited_xml: Vec<(&'a str, Cow<'a, str>)>,
+}
+
+/// An element with an ID.
+#[derive(Clone, Debug)]
+pub(crate) struct Indexed<'a> {
+    pub id: Cow<'a, str>,
+    pub attr: IdAttr,
+    pub ns: NsId,
+    pub local: &'a str,
+    /// The whole element (its end is known once it closed).
+    pub span: Span,
+    pub depth: u32,
+    pub context: Context<'a>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct IdIndex<'a> {
+    pub entries: Vec<Indexed<'a>>,
+    by_id: HashMap<Cow<'a, str>, usize>,
+    /// Offset of the first ID value seen twice.
+    pub duplicate: Option<usize>,
+    open: Vec<usize>,
+    xml_attrs: Vec<(u32, &'a str, Cow<'a, str>)>,
+}
+
+impl<'a> IdIndex<'a> {
+    /// The element whose ID is `id`.
+    pub fn get(&self, id: &str) -> Option<&Indexed<'a>> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// Called for every start tag (after its attributes are resolved).
+    pub fn on_start(&mut self, src: &'a str, tag: StartInfo<'_, 'a>) {
+        let ids = tag.attrs.iter().filter_map(|a| id_attr(a, src).map(|kind| (kind, a)));
+        let mut context: Option<Context<'a>> = None;
+        for (kind, a) in ids {
+            let id = attr_value(src, a.value, a.has_ref);
+            if self.by_id.contains_key(&id) {
+                self.duplicate.get_or_insert(a.value.start());
+                continue;
+            }
+            let context = context.get_or_insert_with(|| self.context(tag.bindings, tag.names, tag.depth)).clone();
+            let index = self.entries.len();
+            self.by_id.insert(id.clone(), index);
+            self.open.push(index);
+            let span = Span::new(tag.span.start(), tag.span.end());
+            self.entries.push(Indexed {
+                id,
+                attr: kind,
+                ns: tag.ns,
+                local: tag.local,
+                span,
+                depth: tag.depth,
+                context,
+            });
+        }
+        for a in tag.attrs.iter().filter(|a| a.ns == NsId::XML) {
+            let value = attr_value(src, a.value, a.has_ref);
+            self.xml_attrs.push((tag.depth, a.name.local(src), value));
+        }
+    }
+
+    /// Called when the element at `depth` closes; `end` is one past its last byte.
+    pub fn on_end(&mut self, depth: u32, end: usize) {
+        while let Some(&i) = self.open.last() {
+            if self.entries[i].depth < depth {
+                break;
+            }
+            self.entries[i].span = Span::new(self.entries[i].span.start(), end);
+            self.open.pop();
+        }
+        while self.xml_attrs.last().is_some_and(|&(d, _, _)| d >= depth) {
+            self.xml_attrs.pop();
+        }
+    }
+
+    /// The context of an element at `depth` whose parent's bindings are `parent_bindings`.
+    pub fn context(&self, parent_bindings: &[Binding<'a>], names: &NsTable<'a>, depth: u32) -> Context<'a> {
+        let mut inherited_ns: Vec<(&'a str, &'a str)> = Vec::with_capacity(parent_bindings.len());
+        for b in parent_bindings.iter().rev() {
+            if b.prefix != "xml" && !inherited_ns.iter().any(|(p, _)| *p == b.prefix) {
+                inherited_ns.push((b.prefix, names.uri(b.ns)));
+            }
+        }
+        let mut inherited_xml: Vec<(&'a str, Cow<'a, str>)> = Vec::new();
+        for (d, local, value) in self.xml_attrs.iter().rev() {
+            if *d < depth && !inherited_xml.iter().any(|(l, _)| l == local) {
+                inherited_xml.push((local, value.clone()));
+            }
+        }
+        Context { inherited_ns, inherited_xml }
+    }
+}
+
+/// What the reader tells the index about a start tag.
+pub(crate) struct StartInfo<'r, 'a> {
+    pub span: Span,
+    pub ns: NsId,
+    pub local: &'a str,
+    pub depth: u32,
+    pub attrs: &'r [Attr],
+    /// Bindings in scope at the parent (the element's own declarations excluded).
+    pub bindings: &'r [Binding<'a>],
+    pub names: &'r NsTable<'a>,
+}
+
+fn id_attr(a: &Attr, src: &str) -> Option<IdAttr> {
+    match (a.ns, a.name.local(src)) {
+        (NsId::WSU, "Id") => Some(IdAttr::WsuId),
+        (NsId::NONE, "Id") => Some(IdAttr::Id),
+        (NsId::NONE, "ID") => Some(IdAttr::UpperId),
+        _ => None,
+    }
+}
