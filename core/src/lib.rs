@@ -35,15 +35,23 @@
 #![warn(missing_docs)]
 
 mod c14n;
+mod cert;
 mod dsig;
 mod ids;
 mod limits;
 mod soap;
 mod time;
+mod wss;
 mod xml;
 
-pub use c14n::{canonicalize_document, C14nMethod, Sink};
-pub use dsig::{DigestAlgorithm, SignatureAlgorithm, UnknownAlgorithm};
+pub use c14n::{
+    canonicalize_document, canonicalize_node_set, AttributeNode, C14nMethod, ElementNode, NodeFilter, Sink,
+};
+pub use cert::{CertError, CertificateIdentity, CertificatePolicy, KeyKind, KeyVerifyError, TrustAnchors};
+pub use dsig::{
+    DigestAlgorithm, KeyError, SignatureAlgorithm, SignatureError, SignatureErrorKind, SignatureLimits, SignedPart,
+    SigningKey, UnknownAlgorithm, Unsupported, VerifyError,
+};
 pub use ids::{Cvr, InvalidCvr, InvalidUuid, Uuid};
 pub use limits::Limits;
 pub use soap::{
@@ -52,4 +60,8 @@ pub use soap::{
     SoapError, SoapErrorKind, SoapVersion, StandardCode, TextValue,
 };
 pub use time::{InvalidTime, UtcTime};
+pub use wss::{
+    sign_message, RequiredCoverage, SignError, SignOptions, SignedElement, Verified, VerifiedDocument, Verifier,
+    VerifyPolicy,
+};
 pub use xml::{line_column, uri as ns, Encoding, Input, Span, XmlError, XmlErrorKind};

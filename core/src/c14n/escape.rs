@@ -122,11 +122,17 @@ pub(crate) fn attr_raw<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
     }
 }
 
-/// An attribute value that is already normalized (e.g. an inherited `xml:*` value).
+/// An attribute value that is already normalized (e.g. an inherited `xml:*`
+/// value or a namespace URI): runs without special characters are copied whole.
 pub(crate) fn attr_value<S: Sink>(out: &mut Writer<S>, value: &str) {
-    for c in value.chars() {
-        attr_char(out, c);
+    let bytes = value.as_bytes();
+    let mut at = 0;
+    while let Some(p) = bytes[at..].iter().position(|&b| matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r')) {
+        out.push(&bytes[at..at + p]);
+        attr_char(out, char::from(bytes[at + p]));
+        at += p + 1;
     }
+    out.push(&bytes[at..]);
 }
 
 /// Comment or PI content: only line ends change.
@@ -162,6 +168,12 @@ mod tests {
     fn text_escaping() {
         assert_eq!(run(|w| text(w, b"a&lt;b>c&#xD;\r\nd\re&amp;", true)), "a&lt;b&gt;c&#xD;\nd\ne&amp;");
         assert_eq!(run(|w| text(w, b"plain", false)), "plain");
+    }
+
+    #[test]
+    fn normalized_values_escape_specials_only() {
+        assert_eq!(run(|w| attr_value(w, "urn:a&b<c\"d\te\nf\rg h")), "urn:a&amp;b&lt;c&quot;d&#x9;e&#xA;f&#xD;g h");
+        assert_eq!(run(|w| attr_value(w, "http://example.org/å")), "http://example.org/å");
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! without building a tree or an intermediate string.
 
 mod escape;
+mod nodeset;
 mod sink;
 pub(crate) mod subtree;
 
+pub use nodeset::{canonicalize_node_set, AttributeNode, ElementNode, NodeFilter};
 pub use sink::Sink;
 
 use crate::xml::{Input, XmlError};

@@ -46,6 +46,8 @@ pub enum SoapErrorKind {
     UnexpectedChildElement,
     /// A SOAP fault that does not follow its version's schema.
     InvalidFault,
+    /// The `wsse:Security` header could not be processed for verification.
+    InvalidSecurityHeader,
 }
 
 impl SoapErrorKind {
@@ -70,6 +72,7 @@ impl SoapErrorKind {
             InvalidRequestHeader => "soap.invalid_request_header",
             UnexpectedChildElement => "soap.unexpected_child_element",
             InvalidFault => "soap.invalid_fault",
+            InvalidSecurityHeader => "soap.invalid_security_header",
         }
     }
 }
@@ -95,6 +98,7 @@ impl fmt::Display for SoapErrorKind {
             InvalidRequestHeader => "RequestHeader must hold exactly one TransactionUUID",
             UnexpectedChildElement => "element inside a text-only value",
             InvalidFault => "malformed SOAP fault",
+            InvalidSecurityHeader => "the Security header could not be processed",
         };
         f.write_str(s)
     }

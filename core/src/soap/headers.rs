@@ -45,20 +45,35 @@ impl<'a> Parser<'a> {
             (NsId::WSA, "From" | "ReplyTo" | "FaultTo") => self.endpoint_reference(&t)?,
             (NsId::SBF, "Framework") => self.framework(&t)?,
             (NsId::KOMBIT_REQUEST_HEADER, "RequestHeader") => self.request_header(&t)?,
-            (NsId::WSSE, "Security") => {
-                if is_for_us(actor.as_deref()) {
-                    if self.env.security.is_some() {
-                        return Err(EnvelopeError::soap(S::DuplicateHeader, at));
-                    }
-                    self.env.security = Some(index);
+            (NsId::WSSE, "Security") if is_for_us(actor.as_deref()) => {
+                if self.env.security.is_some() {
+                    return Err(EnvelopeError::soap(S::DuplicateHeader, at));
                 }
-                self.r.skip_element()?
+                self.env.security = Some(index);
+                self.security_header(&t)?
             }
             _ => self.r.skip_element()?,
         };
         let span = Span::new(at, end.end());
         self.env.header_blocks.push(HeaderBlock { name, span, must_understand, actor, id });
         Ok(())
+    }
+
+    /// The Security header: read for verification, skipped otherwise.
+    fn security_header(&mut self, t: &StartTag) -> Result<Span> {
+        let Some(state) = self.security.as_mut() else {
+            return Ok(self.r.skip_element()?);
+        };
+        match crate::wss::header::read(&mut self.r, t, &state.limits) {
+            Ok((header, end)) => {
+                state.header = Some(header);
+                Ok(end)
+            }
+            Err(e) => {
+                state.error = Some(e);
+                Err(EnvelopeError::soap(S::InvalidSecurityHeader, t.span.start()))
+            }
+        }
     }
 
     /// `mustUnderstand` as an `xs:boolean`; absent is false.

@@ -6,7 +6,7 @@ mod fault;
 mod fault_writer;
 mod headers;
 mod model;
-mod parser;
+pub(crate) mod parser;
 
 pub use context::{AuthorityContext, CallContext, InvocationContext};
 pub use error::{ContextError, ContextErrorKind, EnvelopeError, SoapError, SoapErrorKind};

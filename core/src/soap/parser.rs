@@ -5,9 +5,14 @@ use std::borrow::Cow;
 
 use super::error::{EnvelopeError, SoapErrorKind as S};
 use super::model::{Addressing, Element, Envelope, QName, SoapVersion, TextValue};
+use crate::dsig::error::VerifyError;
+use crate::dsig::parse::SignatureLimits;
+use crate::wss::header::SecurityHeader;
 use crate::xml::content;
+use crate::xml::index::IdIndex;
 use crate::xml::reader::{Attr, Event, Reader, StartTag};
 use crate::xml::text::{attr_value, first_non_ws, is_blank};
+use crate::xml::NsTable;
 use crate::xml::{Input, NsId, Span};
 use crate::Limits;
 
@@ -28,9 +33,51 @@ impl<'a> Envelope<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn parse(input: &'a Input<'_>, limits: &Limits) -> Result<Envelope<'a>> {
-        let parser = Parser::new(input.as_str(), input.content_start(), limits);
-        parser.document().map_err(|e| e.map_offset(|o| input.original_offset(o)))
+        let mut parser = Parser::new(input.as_str(), input.content_start(), limits);
+        parser.document().map_err(|e| e.map_offset(|o| input.original_offset(o)))?;
+        Ok(parser.env)
     }
+}
+
+/// A message read for signature verification: the envelope, the ID index and
+/// the Security header, from one pass over the input.
+pub(crate) struct ParsedForVerification<'a> {
+    pub envelope: Envelope<'a>,
+    pub index: Box<IdIndex<'a>>,
+    pub security: Option<SecurityHeader<'a>>,
+    pub names: NsTable<'a>,
+}
+
+/// Reads `input` as a SOAP message with its Security header and ID index.
+pub(crate) fn parse_for_verification<'a>(
+    input: &'a Input<'_>,
+    limits: &Limits,
+    signature_limits: &SignatureLimits,
+) -> std::result::Result<ParsedForVerification<'a>, VerifyError> {
+    let mut parser = Parser::new(input.as_str(), input.content_start(), limits);
+    parser.r.enable_index();
+    parser.security = Some(SecurityState { limits: *signature_limits, header: None, error: None });
+    let outcome = parser.document();
+    let state =
+        parser.security.take().unwrap_or(SecurityState { limits: *signature_limits, header: None, error: None });
+    match (outcome, state.error) {
+        (Ok(()), _) => Ok(ParsedForVerification {
+            index: parser.r.take_index().unwrap_or_default(),
+            names: parser.r.names().clone(),
+            envelope: parser.env,
+            security: state.header,
+        }),
+        (Err(_), Some(e)) => Err(e),
+        (Err(e), None) => Err(VerifyError::Envelope(e.map_offset(|o| input.original_offset(o)))),
+    }
+}
+
+/// The Security header being read in the verification pass.
+pub(crate) struct SecurityState<'a> {
+    pub limits: SignatureLimits,
+    pub header: Option<SecurityHeader<'a>>,
+    /// Why the Security header was refused (the envelope error returned for it says only that).
+    pub error: Option<VerifyError>,
 }
 
 /// Parsing state: the reader and the envelope being filled in.
@@ -43,6 +90,8 @@ pub(crate) struct Parser<'a> {
     pub soap: NsId,
     /// The end tag last consumed by a structural helper.
     pub last_end_span: Span,
+    /// Set when the Security header is to be read (signature verification).
+    pub security: Option<SecurityState<'a>>,
 }
 
 impl<'a> Parser<'a> {
@@ -72,10 +121,11 @@ impl<'a> Parser<'a> {
             },
             soap: NsId::SOAP11,
             last_end_span: Span::default(),
+            security: None,
         }
     }
 
-    fn document(mut self) -> Result<Envelope<'a>> {
+    fn document(&mut self) -> Result<()> {
         let root = loop {
             match self.r.next()? {
                 Event::Start(t) => break t,
@@ -85,7 +135,7 @@ impl<'a> Parser<'a> {
         };
         self.envelope(root)?;
         while !matches!(self.r.next()?, Event::Eof) {}
-        Ok(self.env)
+        Ok(())
     }
 
     fn envelope(&mut self, root: StartTag) -> Result<()> {

@@ -1,0 +1,167 @@
+//! Certificate validation: policy, validity, a path to a trust anchor (or a
+//! pinned match), and a bounded cache of the results.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, UnixTime};
+use webpki::aws_lc_rs as algs;
+
+use crate::time::UtcTime;
+
+use super::cache::{BoundedCache, CacheKey};
+use super::identity::utc;
+use super::parse::{check_leaf_usage, check_window, parse_certificate, parse_x509};
+use super::policy::EkuPolicy;
+use super::{CertError, CertificateIdentity, CertificatePolicy, TrustAnchors, VerificationKey};
+
+/// Signature algorithms accepted on certificates of a path (no SHA-1, no RSA under 2048 bits).
+static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
+    algs::RSA_PKCS1_2048_8192_SHA256,
+    algs::RSA_PKCS1_2048_8192_SHA384,
+    algs::RSA_PKCS1_2048_8192_SHA512,
+    algs::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+    algs::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+    algs::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+    algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+    algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+    algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+    algs::ECDSA_P256_SHA256,
+    algs::ECDSA_P256_SHA384,
+    algs::ECDSA_P256_SHA512,
+    algs::ECDSA_P384_SHA256,
+    algs::ECDSA_P384_SHA384,
+    algs::ECDSA_P384_SHA512,
+    algs::ECDSA_P521_SHA256,
+    algs::ECDSA_P521_SHA384,
+    algs::ECDSA_P521_SHA512,
+];
+
+/// A certificate that passed validation, with the validity window of its
+/// whole path: any time inside `[valid_from, valid_until]` gives the same answer.
+#[derive(Debug)]
+pub(crate) struct ValidatedCert {
+    /// Who the certificate names.
+    pub identity: CertificateIdentity,
+    /// Its public key, ready to verify signatures.
+    pub key: VerificationKey,
+    /// Latest notBefore over the leaf, the intermediates used and the anchor.
+    pub valid_from: UtcTime,
+    /// Earliest notAfter over the leaf, the intermediates used and the anchor.
+    pub valid_until: UtcTime,
+    /// Trusted because its DER equals a trusted certificate, not through a path.
+    #[cfg_attr(not(test), allow(dead_code))] // read by the tests
+    pub pinned: bool,
+}
+
+impl ValidatedCert {
+    /// Whether `at` is inside the path's validity window.
+    pub(crate) fn valid_at(&self, at: UtcTime) -> bool {
+        self.valid_from <= at && at <= self.valid_until
+    }
+}
+
+/// Trust anchors, a policy and a bounded cache of validations; `Send + Sync`.
+pub(crate) struct CertValidator {
+    anchors: TrustAnchors,
+    policy: CertificatePolicy,
+    cache: BoundedCache<ValidatedCert>,
+}
+
+impl fmt::Debug for CertValidator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertValidator")
+            .field("anchors", &self.anchors)
+            .field("policy", &self.policy)
+            .field("cache_capacity", &self.cache.capacity())
+            .finish()
+    }
+}
+
+impl CertValidator {
+    /// A validator caching at most `cache_capacity` results (0: no cache).
+    pub(crate) fn new(anchors: TrustAnchors, policy: CertificatePolicy, cache_capacity: usize) -> Self {
+        CertValidator { anchors, policy, cache: BoundedCache::new(cache_capacity) }
+    }
+
+    /// Number of cached validations.
+    #[cfg_attr(not(test), allow(dead_code))] // read by the tests
+    pub(crate) fn cached(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// [`parse_certificate`] under this validator's policy (no trust checks).
+    pub(crate) fn parse(&self, der: &[u8]) -> Result<(CertificateIdentity, VerificationKey), CertError> {
+        parse_certificate(der, &self.policy)
+    }
+
+    /// Validates `leaf_der` at `at`, with the intermediates the message carried.
+    /// A cached result is returned (the same `Arc`) when `at` is inside its window.
+    pub(crate) fn validate(
+        &self,
+        leaf_der: &[u8],
+        intermediates: &[&[u8]],
+        at: UtcTime,
+    ) -> Result<Arc<ValidatedCert>, CertError> {
+        if intermediates.len() > self.policy.max_intermediates {
+            return Err(CertError::ChainTooLong);
+        }
+        let key = CacheKey { leaf: leaf_der, intermediates };
+        if let Some(hit) = self.cache.get(&key).filter(|hit| hit.valid_at(at)) {
+            return Ok(hit);
+        }
+        let validated = Arc::new(self.validate_uncached(leaf_der, intermediates, at)?);
+        self.cache.insert(&key, Arc::clone(&validated));
+        Ok(validated)
+    }
+
+    fn validate_uncached(&self, leaf: &[u8], intermediates: &[&[u8]], at: UtcTime) -> Result<ValidatedCert, CertError> {
+        let cert = parse_x509(leaf)?;
+        let identity = CertificateIdentity::from_cert(&cert, leaf)?;
+        let key = VerificationKey::from_spki(cert.public_key(), &self.policy)?;
+        check_leaf_usage(&cert, &self.policy)?;
+        check_window(identity.not_before, identity.not_after, at)?;
+        let pinned = self.anchors.is_pinned(leaf);
+        let (valid_from, valid_until) = if pinned {
+            (identity.not_before, identity.not_after)
+        } else {
+            let (from, until) = self.path_window(leaf, intermediates, at)?;
+            (from.max(identity.not_before), until.min(identity.not_after))
+        };
+        check_window(valid_from, valid_until, at)?;
+        Ok(ValidatedCert { identity, key, valid_from, valid_until, pinned })
+    }
+
+    /// Builds a path with rustls-webpki; returns the validity window of the
+    /// intermediates used and the anchor.
+    fn path_window(&self, leaf: &[u8], intermediates: &[&[u8]], at: UtcTime) -> Result<(UtcTime, UtcTime), CertError> {
+        let leaf = CertificateDer::from(leaf);
+        let ee = webpki::EndEntityCert::try_from(&leaf).map_err(|e| CertError::from_webpki(&e))?;
+        let inter: Vec<CertificateDer<'_>> = intermediates.iter().map(|d| CertificateDer::from(*d)).collect();
+        let time = UnixTime::since_unix_epoch(Duration::from_secs(u64::try_from(at.unix_seconds()).unwrap_or(0)));
+        let anchors = self.anchors.webpki();
+        let eku = EkuPolicy(self.policy.extended_key_usage);
+        let path = ee
+            .verify_for_usage(CHAIN_ALGORITHMS, anchors, &inter, time, eku, None, None)
+            .map_err(|e| CertError::from_webpki(&e))?;
+        let mut window = (UtcTime::from_unix_millis(i64::MIN), UtcTime::from_unix_millis(i64::MAX));
+        for cert in path.intermediate_certificates() {
+            let der = cert.der();
+            let parsed = parse_x509(der.as_ref())?;
+            let v = parsed.validity();
+            window = (window.0.max(utc(&v.not_before)), window.1.min(utc(&v.not_after)));
+        }
+        let used = path.anchor();
+        let used = anchors.iter().position(|a| {
+            a.subject.as_ref() == used.subject.as_ref()
+                && a.subject_public_key_info.as_ref() == used.subject_public_key_info.as_ref()
+        });
+        let (from, until) = used.and_then(|i| self.anchors.ca_validity(i)).ok_or(CertError::UntrustedIssuer)?;
+        Ok((window.0.max(from), window.1.min(until)))
+    }
+}
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod tests;

@@ -1,0 +1,132 @@
+//! The `wsse:Security` header: Timestamp, BinarySecurityTokens, token
+//! references, the message signature, and SAML assertions (recorded for the
+//! token model), read in the same pass as the rest of the envelope.
+
+use std::borrow::Cow;
+
+use crate::dsig::error::{SignatureErrorKind as E, VerifyError};
+use crate::dsig::keyinfo::token_reference;
+use crate::dsig::model::{SignatureInfo, TokenRef};
+use crate::dsig::parse::{attr, expect_end, next_child, signature, text, Child, Result, SignatureLimits};
+use crate::time::UtcTime;
+use crate::xml::reader::{Reader, StartTag};
+use crate::xml::text::trim_xml;
+use crate::xml::{NsId, Span};
+
+const X509V3: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+const BASE64_BINARY: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+
+/// `wsu:Timestamp`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Timestamp {
+    pub span: Span,
+    pub created: UtcTime,
+    pub expires: Option<UtcTime>,
+}
+
+/// A `wsse:BinarySecurityToken` holding an X.509 v3 certificate.
+#[derive(Clone, Debug)]
+pub(crate) struct BinaryToken<'a> {
+    pub id: Option<Cow<'a, str>>,
+    /// `ValueType` is X509v3 and the encoding base64.
+    pub is_x509: bool,
+    /// The base64 text, decoded when the token is used.
+    pub text: Cow<'a, str>,
+    pub span: Span,
+}
+
+/// What the Security header holds.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SecurityHeader<'a> {
+    pub span: Span,
+    pub timestamp: Option<Timestamp>,
+    pub tokens: Vec<BinaryToken<'a>>,
+    /// `SecurityTokenReference` children with a `wsu:Id`.
+    pub token_refs: Vec<(Cow<'a, str>, TokenRef<'a>)>,
+    pub signatures: Vec<SignatureInfo<'a>>,
+    /// `saml2:Assertion` children.
+    pub assertions: Vec<Span>,
+}
+
+/// Reads the Security header whose start tag was just read, through its end tag.
+pub(crate) fn read<'a>(
+    r: &mut Reader<'a>,
+    t: &StartTag,
+    limits: &SignatureLimits,
+) -> Result<(SecurityHeader<'a>, Span)> {
+    let mut header = SecurityHeader::default();
+    let end = loop {
+        let c = match next_child(r)? {
+            Child::End(span) => break span,
+            Child::Start(c) => c,
+        };
+        let at = c.span.start();
+        match (c.ns, c.name.local(r.source())) {
+            (NsId::WSU, "Timestamp") if header.timestamp.is_none() => header.timestamp = Some(timestamp(r, &c)?),
+            (NsId::WSU, "Timestamp") => return Err(VerifyError::sig(E::MalformedTimestamp, at)),
+            (NsId::WSSE, "BinarySecurityToken") => header.tokens.push(binary_token(r, &c)?),
+            (NsId::WSSE, "SecurityTokenReference") => {
+                let id = attr(r, NsId::WSU, "Id");
+                let token = token_reference(r, &c)?;
+                if let Some(id) = id {
+                    header.token_refs.push((id, token));
+                }
+            }
+            (NsId::DS, "Signature") => {
+                if header.signatures.len() >= limits.max_signatures {
+                    return Err(VerifyError::sig(E::TooManySignatures { limit: limits.max_signatures }, at));
+                }
+                header.signatures.push(signature(r, &c, limits)?);
+            }
+            (NsId::SAML2, "Assertion") => {
+                let end = r.skip_element()?;
+                header.assertions.push(Span::new(at, end.end()));
+            }
+            _ => {
+                r.skip_element()?;
+            }
+        }
+    };
+    header.span = Span::new(t.span.start(), end.end());
+    Ok((header, end))
+}
+
+/// `wsu:Timestamp`: `Created`, then optionally `Expires`.
+fn timestamp(r: &mut Reader<'_>, t: &StartTag) -> Result<Timestamp> {
+    let at = t.span.start();
+    let bad = || VerifyError::sig(E::MalformedTimestamp, at);
+    let created = match next_child(r)? {
+        Child::Start(c) if c.ns == NsId::WSU && c.name.local(r.source()) == "Created" => time_value(r, &c, at)?,
+        _ => return Err(bad()),
+    };
+    let (expires, end) = match next_child(r)? {
+        Child::End(end) => (None, end),
+        Child::Start(c) if c.ns == NsId::WSU && c.name.local(r.source()) == "Expires" => {
+            let expires = time_value(r, &c, at)?;
+            let end = expect_end(r).map_err(|_| bad())?;
+            (Some(expires), end)
+        }
+        Child::Start(_) => return Err(bad()),
+    };
+    if expires.is_some_and(|e| e <= created) {
+        return Err(bad());
+    }
+    Ok(Timestamp { span: Span::new(at, end.end()), created, expires })
+}
+
+fn time_value(r: &mut Reader<'_>, c: &StartTag, at: usize) -> Result<UtcTime> {
+    let value = text(r, c)?;
+    UtcTime::parse(trim_xml(&value)).map_err(|_| VerifyError::sig(E::MalformedTimestamp, at))
+}
+
+fn binary_token<'a>(r: &mut Reader<'a>, t: &StartTag) -> Result<BinaryToken<'a>> {
+    let id = attr(r, NsId::WSU, "Id");
+    let value_type = attr(r, NsId::NONE, "ValueType");
+    let encoding = attr(r, NsId::NONE, "EncodingType");
+    let is_x509 = value_type.as_deref().map(trim_xml) == Some(X509V3)
+        && encoding.as_deref().map_or(true, |e| trim_xml(e) == BASE64_BINARY);
+    let text = text(r, t)?;
+    let span = Span::new(t.span.start(), t.span.end());
+    Ok(BinaryToken { id, is_x509, text, span })
+}

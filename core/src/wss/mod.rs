@@ -1,0 +1,17 @@
+//! WS-Security 1.0/1.1: the Security header, the verification policy, the
+//! verifier and its result.
+
+mod document;
+pub(crate) mod header;
+mod policy;
+mod sign;
+pub(crate) mod verified;
+mod verifier;
+
+pub use policy::{RequiredCoverage, VerifyPolicy};
+pub use sign::{sign_message, SignError, SignOptions};
+pub use verified::{SignedElement, Verified, VerifiedDocument};
+pub use verifier::Verifier;
+
+#[cfg(test)]
+mod tests;

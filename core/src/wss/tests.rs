@@ -1,0 +1,74 @@
+//! Sign and verify round trips with the TEST ONLY PKI in corpus/pki.
+
+use super::*;
+use crate::{Input, SigningKey, TrustAnchors, UtcTime, VerifyError};
+
+macro_rules! pki {
+    ($f:expr) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/pki/", $f))
+    };
+}
+
+const REQUEST: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../corpus/messages/invocation-context/cpr-person-lookup.request.xml"
+));
+
+fn now() -> UtcTime {
+    UtcTime::parse("2030-01-01T12:00:00Z").unwrap()
+}
+
+fn oces2_key() -> SigningKey {
+    SigningKey::from_pem(pki!("oces2-leaf.key.pem"), &pem_of(pki!("oces2-leaf.der"))).unwrap()
+}
+
+fn pem_of(der: &[u8]) -> Vec<u8> {
+    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", crate::dsig::base64::encode(der))
+        .into_bytes()
+}
+
+fn verifier() -> Verifier {
+    let mut anchors = TrustAnchors::new();
+    anchors.add_der(pki!("oces2-root.der")).unwrap();
+    let mut v = Verifier::new(anchors, VerifyPolicy::default());
+    v.add_intermediate(pki!("oces2-ca.der"));
+    v
+}
+
+fn sign(xml: &str) -> String {
+    let input = Input::new(xml.as_bytes(), &crate::Limits::default()).unwrap();
+    sign_message(&input, &oces2_key(), now(), &SignOptions::default()).unwrap()
+}
+
+fn verify(xml: &str) -> Result<(), VerifyError> {
+    let input = Input::new(xml.as_bytes(), &crate::Limits::default()).map_err(VerifyError::from)?;
+    verifier().verify_message(&input, now()).map(|_| ())
+}
+
+#[test]
+fn signed_message_verifies() {
+    let signed = sign(REQUEST);
+    let input = Input::new(signed.as_bytes(), &crate::Limits::default()).unwrap();
+    let v = verifier();
+    let verified = v.verify_message(&input, now()).unwrap_or_else(|e| panic!("{e}\n{signed}"));
+    assert!(verified.body().is_some());
+    assert_eq!(verified.signer().unwrap().cvr.unwrap().to_string(), "11111111");
+    assert!(verified.invocation_context().is_some());
+    let names: Vec<&str> = verified.signed_elements().iter().map(|e| e.name.local).collect();
+    assert!(names.contains(&"Body") && names.contains(&"Timestamp"), "{names:?}");
+}
+
+#[test]
+fn tampering_is_refused() {
+    let signed = sign(REQUEST);
+    let body_text = signed.find("<ns4:PNR>").expect("payload");
+    let mut tampered = signed.clone();
+    tampered.replace_range(body_text + 9..body_text + 10, "9");
+    assert_eq!(verify(&tampered).unwrap_err().code(), "signature.digest_mismatch");
+}
+
+#[test]
+#[ignore = "writes /tmp/interop/signed.xml for manual interop checks"]
+fn write_signed_sample() {
+    std::fs::write("/tmp/interop/signed.xml", sign(REQUEST)).unwrap();
+}
