@@ -2,10 +2,12 @@
 //! without comments, written straight into a [`Sink`] (a buffer or a digest)
 //! without building a tree or an intermediate string.
 
+pub(crate) mod engine;
 mod escape;
 mod nodeset;
 mod sink;
 pub(crate) mod subtree;
+pub(crate) mod taps;
 
 pub use nodeset::{canonicalize_node_set, AttributeNode, ElementNode, NodeFilter};
 pub use sink::Sink;

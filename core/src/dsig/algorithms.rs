@@ -168,7 +168,6 @@ impl DigestAlgorithm {
         }
     }
 
-    #[allow(dead_code)] // used by signature verification (next commit)
     pub(crate) fn aws_lc(self) -> &'static aws_lc_rs::digest::Algorithm {
         match self {
             Self::Sha1 => &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,

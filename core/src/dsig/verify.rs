@@ -35,6 +35,8 @@ pub(crate) struct Document<'a, 'i> {
     pub limits: &'i Limits,
     /// `SecurityTokenReference` elements with an ID, for the STR-Transform.
     pub token_refs: &'i [(Cow<'a, str>, TokenRef<'a>)],
+    /// Digests already computed in the reading pass, by reference index.
+    pub inline: &'i [crate::c14n::taps::Done],
 }
 
 /// An element (or the whole document) whose digest was checked.
@@ -64,8 +66,11 @@ pub(crate) fn check<'a>(
     let canonical = canonical_signed_info(doc, sig)?;
     key.verify(sig.algorithm, &canonical, &sig.value).map_err(|e| VerifyError::sig(key_error(e), sig.value_at))?;
     let mut covered: Vec<Covered<'a>> = Vec::with_capacity(sig.references.len());
-    for reference in &sig.references {
-        let c = check_reference(doc, sig, reference)?;
+    for (i, reference) in sig.references.iter().enumerate() {
+        let c = match doc.inline.iter().find(|d| d.reference == i) {
+            Some(done) => check_inline(doc, reference, done)?,
+            None => check_reference(doc, sig, reference)?,
+        };
         if covered.iter().any(|x| x.span == c.span) {
             return Err(VerifyError::sig(E::DuplicateReference, reference.span.start()));
         }
@@ -96,6 +101,23 @@ fn subtree<'a, 'c>(
         inherited_xml: &context.inherited_xml,
         exclude,
     }
+}
+
+/// A reference whose digest the reading pass computed: the element it digested
+/// must be the one the ID names in the index.
+fn check_inline<'a>(
+    doc: &Document<'a, '_>,
+    r: &Reference<'a>,
+    done: &crate::c14n::taps::Done,
+) -> Result<Covered<'a>, VerifyError> {
+    let RefTarget::Id(id) = &r.target else {
+        return Err(VerifyError::sig(E::ReferenceNotFound, r.span.start()));
+    };
+    let entry = doc.index.get(id).ok_or(VerifyError::sig(E::ReferenceNotFound, r.span.start()))?;
+    if entry.span != done.span || !constant_time_eq(done.digest.as_ref(), &r.digest_value) {
+        return Err(VerifyError::sig(E::DigestMismatch, r.span.start()));
+    }
+    Ok(Covered { span: entry.span, id: Some(id.clone()), via_str: false })
 }
 
 fn check_reference<'a>(

@@ -66,6 +66,9 @@ impl<'a> Parser<'a> {
         };
         match crate::wss::header::read(&mut self.r, t, &state.limits) {
             Ok((header, end)) => {
+                if let [sig] = header.signatures.as_slice() {
+                    want_digests(self.r.taps(), sig);
+                }
                 state.header = Some(header);
                 Ok(end)
             }
@@ -185,6 +188,20 @@ impl<'a> Parser<'a> {
             None => return Err(EnvelopeError::soap(S::InvalidRequestHeader, at)),
         }
         Ok(end)
+    }
+}
+
+/// Asks for the references to elements later in the message to be digested in this pass.
+fn want_digests<'a>(taps: &mut crate::c14n::taps::DigestTaps<'a>, sig: &crate::dsig::model::SignatureInfo<'a>) {
+    for (i, r) in sig.references.iter().enumerate() {
+        let (crate::dsig::model::RefTarget::Id(id), false, None) =
+            (&r.target, r.transforms.enveloped, &r.transforms.str_transform)
+        else {
+            continue;
+        };
+        let method = r.transforms.c14n.as_ref().map_or(crate::C14nMethod::Inclusive, |s| s.method);
+        let prefixes = r.transforms.c14n.as_ref().map(|s| s.prefix_list()).unwrap_or_default();
+        taps.want(i, id.clone(), method, &prefixes, r.digest);
     }
 }
 

@@ -46,6 +46,8 @@ pub(crate) struct ParsedForVerification<'a> {
     pub index: Box<IdIndex<'a>>,
     pub security: Option<SecurityHeader<'a>>,
     pub names: NsTable<'a>,
+    /// Digests of referenced elements computed during the pass.
+    pub inline_digests: Vec<crate::c14n::taps::Done>,
 }
 
 /// Reads `input` as a SOAP message with its Security header and ID index.
@@ -62,6 +64,7 @@ pub(crate) fn parse_for_verification<'a>(
         parser.security.take().unwrap_or(SecurityState { limits: *signature_limits, header: None, error: None });
     match (outcome, state.error) {
         (Ok(()), _) => Ok(ParsedForVerification {
+            inline_digests: parser.r.take_taps().map(|t| t.into_done()).unwrap_or_default(),
             index: parser.r.take_index().unwrap_or_default(),
             names: parser.r.names().clone(),
             envelope: parser.env,

@@ -28,7 +28,8 @@ impl Verifier {
         }
         let sig = sig.ok_or(VerifyError::sig(E::NoSignature, input.content_start()))?;
         let signer = self.resolve_key(None, &sig.key_info, at, sig.span.start())?;
-        let doc = Document { src, content_start: input.content_start(), index: &index, limits, token_refs: &[] };
+        let doc =
+            Document { src, content_start: input.content_start(), index: &index, limits, token_refs: &[], inline: &[] };
         let covered = check(&doc, &sig, signer.key(), &self.algorithms())?;
         let signed = signed_elements(root, &index, r.names(), &covered);
         Ok(VerifiedDocument {

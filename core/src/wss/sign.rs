@@ -283,6 +283,7 @@ fn fill_digests(draft: &str, options: &SignOptions) -> Result<String, SignError>
         index: &parsed.index,
         limits: &options.limits,
         token_refs: &[],
+        inline: &[],
     };
     let mut edits = Vec::new();
     for r in &sig.references {
@@ -316,6 +317,7 @@ fn fill_signature(
         index: &parsed.index,
         limits: &options.limits,
         token_refs: &[],
+        inline: &[],
     };
     let canonical = canonical_signed_info(&doc, sig).map_err(envelope_error)?;
     let value = key.sign(algorithm, &canonical).map_err(SignError::Key)?;

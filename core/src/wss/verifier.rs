@@ -86,6 +86,7 @@ impl Verifier {
             index: &parsed.index,
             limits,
             token_refs: &header.token_refs,
+            inline: &parsed.inline_digests,
         };
         let covered = check(&doc, sig, signer.key(), &self.algorithms())?;
         self.check_coverage(&envelope, &header, &covered)?;

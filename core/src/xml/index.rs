@@ -14,31 +14,19 @@ use super::reader::{Attr, Binding};
 use super::text::attr_value;
 use super::Span;
 
-/// Which attribute carried an ID.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum IdAttr {
-    /// `wsu:Id` (WS-Security utility namespace).
-    WsuId,
-    /// Unqualified `Id` (XML-DSig, WS-Security 1.1 tokens).
-    Id,
-    /// Unqualified `ID` (SAML 2.0).
-    UpperId,
-}
-
 /// The context an element is canonicalized in as the apex of a document subset.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Context<'a> {
     /// Namespace bindings in scope at the element's parent: one per prefix, (prefix, URI).
     pub inherited_ns: Vec<(&'a str, &'a str)>,
-    /// `xml:*` attributes of the element's ancestors, the nearest of each: (local name, value).
+    /// `xml:*` attributes of the element's ancestors, the nearest of each: (qualified
+    /// name as written, always `xml:` and the local name; value).
     pub inherited_xml: Vec<(&'a str, Cow<'a, str>)>,
 }
 
 /// An element with an ID.
 #[derive(Clone, Debug)]
 pub(crate) struct Indexed<'a> {
-    pub id: Cow<'a, str>,
-    pub attr: IdAttr,
     pub ns: NsId,
     pub local: &'a str,
     /// The whole element (its end is known once it closed).
@@ -65,9 +53,12 @@ impl<'a> IdIndex<'a> {
 
     /// Called for every start tag (after its attributes are resolved).
     pub fn on_start(&mut self, src: &'a str, tag: StartInfo<'_, 'a>) {
-        let ids = tag.attrs.iter().filter_map(|a| id_attr(a, src).map(|kind| (kind, a)));
+        if tag.attrs.is_empty() {
+            return;
+        }
+        let ids = tag.attrs.iter().filter(|a| is_id_attr(a, src));
         let mut context: Option<Context<'a>> = None;
-        for (kind, a) in ids {
+        for a in ids {
             let id = attr_value(src, a.value, a.has_ref);
             if self.by_id.contains_key(&id) {
                 self.duplicate.get_or_insert(a.value.start());
@@ -75,22 +66,15 @@ impl<'a> IdIndex<'a> {
             }
             let context = context.get_or_insert_with(|| self.context(tag.bindings, tag.names, tag.depth)).clone();
             let index = self.entries.len();
-            self.by_id.insert(id.clone(), index);
+            self.by_id.insert(id, index);
             self.open.push(index);
             let span = Span::new(tag.span.start(), tag.span.end());
-            self.entries.push(Indexed {
-                id,
-                attr: kind,
-                ns: tag.ns,
-                local: tag.local,
-                span,
-                depth: tag.depth,
-                context,
-            });
+            self.entries.push(Indexed { ns: tag.ns, local: tag.local, span, depth: tag.depth, context });
         }
         for a in tag.attrs.iter().filter(|a| a.ns == NsId::XML) {
             let value = attr_value(src, a.value, a.has_ref);
-            self.xml_attrs.push((tag.depth, a.name.local(src), value));
+            let qname = &src[a.name.start as usize..a.name.end as usize];
+            self.xml_attrs.push((tag.depth, qname, value));
         }
     }
 
@@ -138,11 +122,10 @@ pub(crate) struct StartInfo<'r, 'a> {
     pub names: &'r NsTable<'a>,
 }
 
-fn id_attr(a: &Attr, src: &str) -> Option<IdAttr> {
-    match (a.ns, a.name.local(src)) {
-        (NsId::WSU, "Id") => Some(IdAttr::WsuId),
-        (NsId::NONE, "Id") => Some(IdAttr::Id),
-        (NsId::NONE, "ID") => Some(IdAttr::UpperId),
-        _ => None,
-    }
+/// `wsu:Id`, unqualified `Id` (XML-DSig, WS-Security 1.1) or unqualified `ID` (SAML 2.0).
+pub(crate) fn is_id_attr(a: &Attr, src: &str) -> bool {
+    let len = a.name.end - a.name.start - if a.name.prefix_len == 0 { 0 } else { a.name.prefix_len + 1 };
+    len == 2
+        && (a.ns == NsId::WSU || a.ns == NsId::NONE)
+        && matches!((a.ns, a.name.local(src)), (NsId::WSU, "Id") | (NsId::NONE, "Id" | "ID"))
 }

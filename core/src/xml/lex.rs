@@ -379,6 +379,9 @@ impl<'a> Lexer<'a> {
 
     /// `QName ::= (NCName ':')? NCName`, starting at `start`.
     fn qname(&self, start: usize) -> Result<QSpan, XmlError> {
+        if let Some(span) = self.ascii_qname(start) {
+            return Ok(span);
+        }
         let first_end = self.ncname(start)?;
         let mut span = QSpan { start: start as u32, end: first_end as u32, prefix_len: 0 };
         if self.byte(first_end) == Some(b':') {
@@ -389,6 +392,35 @@ impl<'a> Lexer<'a> {
             return err(K::NameTooLong { limit: self.limits.name }, start);
         }
         Ok(span)
+    }
+
+    /// The common case in one loop: an ASCII QName that ends, within the name
+    /// limit, at an ASCII byte. `None` sends everything else (non-ASCII names,
+    /// names at the end of the input or over the limit, errors) to the general path.
+    fn ascii_qname(&self, start: usize) -> Option<QSpan> {
+        let window_end = self.end.min(start.saturating_add(self.limits.name).saturating_add(1));
+        let bytes = self.src.get(start..window_end)?;
+        if !is_ascii_ncname_start(*bytes.first()?) {
+            return None;
+        }
+        let mut colon = 0;
+        let mut i = 1;
+        while let Some(&b) = bytes.get(i) {
+            if is_ascii_ncname_char(b) {
+                i += 1;
+            } else if b == b':' && colon == 0 && bytes.get(i + 1).is_some_and(|&c| is_ascii_ncname_start(c)) {
+                colon = i;
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        match bytes.get(i) {
+            Some(&b) if b < 0x80 => {
+                Some(QSpan { start: start as u32, end: (start + i) as u32, prefix_len: colon as u32 })
+            }
+            _ => None,
+        }
     }
 
     /// Scans an NCName at `start`, returning its end.

@@ -3,7 +3,6 @@
 mod chars;
 pub(crate) mod content;
 mod error;
-#[allow(dead_code)] // read by signature verification (wired in the next commit)
 pub(crate) mod index;
 mod input;
 pub(crate) mod lex;

@@ -11,6 +11,7 @@ use super::lex::{LexLimits, Lexer, QSpan, RawAttr, Token};
 use super::names::{NsId, NsTable};
 use super::text::first_non_ws;
 use super::Span;
+use crate::c14n::taps::DigestTaps;
 use crate::Limits;
 
 /// A start tag with its name resolved.
@@ -82,6 +83,8 @@ pub(crate) struct Reader<'a> {
     root_seen: bool,
     /// The ID index, when enabled.
     index: Option<Box<IdIndex<'a>>>,
+    /// Digest taps riding along this pass (signature verification).
+    taps: Option<Box<DigestTaps<'a>>>,
     max_depth: usize,
     max_decls: usize,
     max_in_scope: usize,
@@ -118,31 +121,23 @@ impl<'a> Reader<'a> {
             resolved: None,
             root_seen: false,
             index: None,
+            taps: None,
             max_depth: limits.max_depth,
             max_decls: limits.max_namespace_declarations,
             max_in_scope: limits.max_namespaces_in_scope,
         }
     }
 
-    #[allow(dead_code)] // used by signature verification (next commit)
     /// Starts recording elements with IDs (see [`IdIndex`]).
     pub fn enable_index(&mut self) {
         self.index.get_or_insert_with(Box::default);
     }
 
-    #[allow(dead_code)] // used by signature verification (next commit)
-    /// The ID index recorded so far.
-    pub fn index(&self) -> Option<&IdIndex<'a>> {
-        self.index.as_deref()
-    }
-
-    #[allow(dead_code)] // used by signature verification (next commit)
     /// Takes the ID index out of the reader.
     pub fn take_index(&mut self) -> Option<Box<IdIndex<'a>>> {
         self.index.take()
     }
 
-    #[allow(dead_code)] // used by signature verification (next commit)
     /// The canonicalization context of the element whose start tag was just
     /// read: bindings of its parent and `xml:*` attributes of its ancestors
     /// (the latter only when the index is enabled).
@@ -207,6 +202,28 @@ impl<'a> Reader<'a> {
     }
 
     pub fn next(&mut self) -> Result<Event, XmlError> {
+        let ev = self.next_event()?;
+        if self.taps.is_some() {
+            let mut taps = self.taps.take();
+            if let Some(t) = taps.as_deref_mut() {
+                t.on_event(self, &ev);
+            }
+            self.taps = taps;
+        }
+        Ok(ev)
+    }
+
+    /// Digest taps for this pass, created on first use.
+    pub fn taps(&mut self) -> &mut DigestTaps<'a> {
+        self.taps.get_or_insert_with(Box::default)
+    }
+
+    /// Takes the digest taps out of the reader.
+    pub fn take_taps(&mut self) -> Option<Box<DigestTaps<'a>>> {
+        self.taps.take()
+    }
+
+    fn next_event(&mut self) -> Result<Event, XmlError> {
         if let Some(span) = self.pending_end.take() {
             return Ok(self.close(span));
         }

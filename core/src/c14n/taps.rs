@@ -1,0 +1,110 @@
+//! Digest taps: canonicalize-and-digest elements while the main pass reads
+//! them. Once a signature's references are known (the Security header comes
+//! before the Body), each element they name is digested as the reader passes
+//! over it, so the Body is tokenized once, not twice.
+
+use std::borrow::Cow;
+
+use aws_lc_rs::digest;
+
+use super::engine::C14n;
+use super::C14nMethod;
+use crate::dsig::DigestAlgorithm;
+use crate::xml::index::is_id_attr;
+use crate::xml::reader::{Event, Reader, StartTag};
+use crate::xml::text::attr_value;
+use crate::xml::Span;
+
+/// An element a reference names, not reached yet.
+struct Wanted<'a> {
+    reference: usize,
+    id: Cow<'a, str>,
+    method: C14nMethod,
+    prefixes: Vec<String>,
+    digest: DigestAlgorithm,
+}
+
+/// An element being digested.
+struct Active<'a> {
+    reference: usize,
+    depth: u32,
+    start: usize,
+    engine: C14n<'a, digest::Context>,
+}
+
+/// A digest computed in the main pass.
+pub(crate) struct Done {
+    /// Index of the reference in its `SignedInfo`.
+    pub reference: usize,
+    /// The element digested.
+    pub span: Span,
+    pub digest: digest::Digest,
+}
+
+#[derive(Default)]
+pub(crate) struct DigestTaps<'a> {
+    wanted: Vec<Wanted<'a>>,
+    active: Vec<Active<'a>>,
+    done: Vec<Done>,
+}
+
+impl<'a> DigestTaps<'a> {
+    /// Digest the element with ID `id` (if it comes later) for reference `reference`.
+    pub fn want(
+        &mut self,
+        reference: usize,
+        id: Cow<'a, str>,
+        method: C14nMethod,
+        prefixes: &[&str],
+        digest: DigestAlgorithm,
+    ) {
+        let prefixes = prefixes.iter().map(|p| (*p).to_owned()).collect();
+        self.wanted.push(Wanted { reference, id, method, prefixes, digest });
+    }
+
+    /// The digests computed so far.
+    pub fn into_done(self) -> Vec<Done> {
+        self.done
+    }
+
+    /// Feeds an event the reader `r` just produced.
+    pub fn on_event(&mut self, r: &Reader<'a>, ev: &Event) {
+        for a in &mut self.active {
+            a.engine.event(r, ev, &[]);
+        }
+        if let Event::Start(t) = ev {
+            self.activate(r, t);
+        }
+        if let Event::End { depth, span, .. } = ev {
+            while self.active.last().is_some_and(|a| a.depth == *depth) {
+                if let Some(a) = self.active.pop() {
+                    let span = Span::new(a.start, span.end());
+                    self.done.push(Done { reference: a.reference, span, digest: a.engine.finish().finish() });
+                }
+            }
+        }
+    }
+
+    /// Starts a tap when `t` carries an ID a reference wants (the apex event is fed here).
+    fn activate(&mut self, r: &Reader<'a>, t: &StartTag) {
+        if self.wanted.is_empty() {
+            return;
+        }
+        let src = r.source();
+        for a in r.attrs() {
+            if !is_id_attr(a, src) {
+                continue;
+            }
+            let value = attr_value(src, a.value, a.has_ref);
+            let Some(i) = self.wanted.iter().position(|w| w.id == value) else { continue };
+            let w = self.wanted.swap_remove(i);
+            let prefixes: Vec<&str> = w.prefixes.iter().map(String::as_str).collect();
+            let ctx = digest::Context::new(w.digest.aws_lc());
+            let mut engine = C14n::new(w.method, &prefixes, false, t.depth, ctx);
+            let context = if w.method.is_exclusive() { None } else { Some(r.context_of_current()) };
+            let inherited = context.as_ref().map_or(&[][..], |c| &c.inherited_xml[..]);
+            engine.event(r, &Event::Start(*t), inherited);
+            self.active.push(Active { reference: w.reference, depth: t.depth, start: t.span.start(), engine });
+        }
+    }
+}
