@@ -67,6 +67,9 @@ pub(crate) struct CertValidator {
     anchors: TrustAnchors,
     policy: CertificatePolicy,
     cache: BoundedCache<ValidatedCert>,
+    /// Issuing CAs the caller configured: offered for path building, not
+    /// trusted by themselves, and not counted against `max_intermediates`.
+    configured: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for CertValidator {
@@ -82,7 +85,7 @@ impl fmt::Debug for CertValidator {
 impl CertValidator {
     /// A validator caching at most `cache_capacity` results (0: no cache).
     pub(crate) fn new(anchors: TrustAnchors, policy: CertificatePolicy, cache_capacity: usize) -> Self {
-        CertValidator { anchors, policy, cache: BoundedCache::new(cache_capacity) }
+        CertValidator { anchors, policy, cache: BoundedCache::new(cache_capacity), configured: Vec::new() }
     }
 
     /// Number of cached validations.
@@ -96,7 +99,14 @@ impl CertValidator {
         parse_certificate(der, &self.policy)
     }
 
-    /// Validates `leaf_der` at `at`, with the intermediates the message carried.
+    /// Offers an issuing CA certificate for path building (validations cached so
+    /// far stay valid: adding a candidate never invalidates a path found).
+    pub(crate) fn add_intermediate(&mut self, der: &[u8]) {
+        self.configured.push(der.to_vec());
+    }
+
+    /// Validates `leaf_der` at `at`, with the intermediates the message carried
+    /// (at most `max_intermediates`) and the configured ones.
     /// A cached result is returned (the same `Arc`) when `at` is inside its window.
     pub(crate) fn validate(
         &self,
@@ -138,7 +148,9 @@ impl CertValidator {
     fn path_window(&self, leaf: &[u8], intermediates: &[&[u8]], at: UtcTime) -> Result<(UtcTime, UtcTime), CertError> {
         let leaf = CertificateDer::from(leaf);
         let ee = webpki::EndEntityCert::try_from(&leaf).map_err(|e| CertError::from_webpki(&e))?;
-        let inter: Vec<CertificateDer<'_>> = intermediates.iter().map(|d| CertificateDer::from(*d)).collect();
+        let carried = intermediates.iter().copied();
+        let configured = self.configured.iter().map(Vec::as_slice);
+        let inter: Vec<CertificateDer<'_>> = carried.chain(configured).map(CertificateDer::from).collect();
         let time = UnixTime::since_unix_epoch(Duration::from_secs(u64::try_from(at.unix_seconds()).unwrap_or(0)));
         let anchors = self.anchors.webpki();
         let eku = EkuPolicy(self.policy.extended_key_usage);

@@ -76,3 +76,65 @@ fn body_digest_is_computed_in_the_reading_pass() {
     assert_eq!(parsed.inline_digests.len(), 1, "the Body follows the signature and is digested inline");
     assert_eq!(parsed.inline_digests[0].span, parsed.envelope.body());
 }
+
+/// Signs `REQUEST` with a corpus/pki key, the given algorithm, and verifies it
+/// under both roots with both issuing CAs offered.
+fn round_trip(key: &str, cert: &[u8], algorithm: Option<crate::SignatureAlgorithm>) -> Result<String, VerifyError> {
+    let key_pem = std::fs::read(format!("{}/../corpus/pki/{key}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let key = SigningKey::from_pem(&key_pem, &pem_of(cert)).unwrap();
+    let input = Input::new(REQUEST.as_bytes(), &crate::Limits::default()).unwrap();
+    let options = SignOptions { algorithm, ..SignOptions::default() };
+    let signed = sign_message(&input, &key, now(), &options).unwrap();
+    let mut anchors = TrustAnchors::new();
+    anchors.add_der(pki!("oces2-root.der")).unwrap();
+    anchors.add_der(pki!("oces3-root.der")).unwrap();
+    let mut v = Verifier::new(anchors, VerifyPolicy::default());
+    v.add_intermediate(pki!("oces2-ca.der"));
+    v.add_intermediate(pki!("oces3-ca.der"));
+    let input = Input::new(signed.as_bytes(), &crate::Limits::default()).unwrap();
+    let verified = v.verify_message(&input, now())?;
+    Ok(format!("{:?}", verified.signature_algorithm()))
+}
+
+#[test]
+fn rsa_pss_and_ecdsa_round_trips() {
+    use crate::SignatureAlgorithm as A;
+    let oces3 = pki!("oces3-leaf.der");
+    assert_eq!(round_trip("oces3-leaf.key.pem", oces3, None).unwrap(), "RsaSha256");
+    for alg in [A::RsaSha384, A::RsaSha512, A::RsaPssSha256, A::RsaPssSha384, A::RsaPssSha512] {
+        assert_eq!(round_trip("oces3-leaf.key.pem", oces3, Some(alg)).unwrap(), format!("{alg:?}"));
+    }
+    assert_eq!(round_trip("ec-p256-leaf.key.pem", pki!("ec-p256-leaf.der"), None).unwrap(), "EcdsaP256Sha256");
+    assert_eq!(round_trip("ec-p384-leaf.key.pem", pki!("ec-p384-leaf.der"), None).unwrap(), "EcdsaP384Sha384");
+}
+
+#[test]
+fn oces3_identity_reaches_the_result() {
+    let key = SigningKey::from_pem(pki!("oces3-leaf.key.pem"), &pem_of(pki!("oces3-leaf.der"))).unwrap();
+    let input = Input::new(REQUEST.as_bytes(), &crate::Limits::default()).unwrap();
+    let signed = sign_message(&input, &key, now(), &SignOptions::default()).unwrap();
+    let mut anchors = TrustAnchors::new();
+    anchors.add_der(pki!("oces3-root.der")).unwrap();
+    let mut v = Verifier::new(anchors, VerifyPolicy::default());
+    v.add_intermediate(pki!("oces3-ca.der"));
+    let input = Input::new(signed.as_bytes(), &crate::Limits::default()).unwrap();
+    let verified = v.verify_message(&input, now()).unwrap();
+    let id = verified.signer().unwrap();
+    assert_eq!(id.uuid.unwrap().to_string(), "7a3c0b1e-2f4d-4c5e-9a8b-1c2d3e4f5a6b");
+    assert_eq!(id.cvr.unwrap().to_string(), "29189846");
+}
+
+#[test]
+fn configured_intermediates_do_not_count_against_the_chain_limit() {
+    let signed = sign(REQUEST);
+    let mut anchors = TrustAnchors::new();
+    anchors.add_der(pki!("oces2-root.der")).unwrap();
+    let mut v = Verifier::new(anchors, VerifyPolicy::default());
+    for _ in 0..3 {
+        v.add_intermediate(pki!("oces3-ca.der"));
+        v.add_intermediate(pki!("untrusted-root.der"));
+    }
+    v.add_intermediate(pki!("oces2-ca.der"));
+    let input = Input::new(signed.as_bytes(), &crate::Limits::default()).unwrap();
+    assert!(v.verify_message(&input, now()).is_ok());
+}

@@ -23,8 +23,6 @@ pub struct Verifier {
     policy: VerifyPolicy,
     certs: CertValidator,
     pinned: Vec<Arc<VerificationKey>>,
-    /// Issuing CA certificates offered for path building (not trusted by themselves).
-    intermediates: Vec<Vec<u8>>,
     /// Validated certificates by the base64 text of the BinarySecurityToken that
     /// carried them: a repeated caller skips decoding and re-hashing the DER.
     tokens: BoundedCache<ValidatedCert>,
@@ -36,7 +34,6 @@ impl std::fmt::Debug for Verifier {
             .field("policy", &self.policy)
             .field("certificates", &self.certs)
             .field("pinned_keys", &self.pinned.len())
-            .field("intermediates", &self.intermediates.len())
             .finish_non_exhaustive()
     }
 }
@@ -46,7 +43,7 @@ impl Verifier {
     pub fn new(anchors: TrustAnchors, policy: VerifyPolicy) -> Self {
         let certs = CertValidator::new(anchors, policy.certificates, policy.certificate_cache);
         let tokens = BoundedCache::new(policy.certificate_cache);
-        Verifier { policy, certs, pinned: Vec::new(), intermediates: Vec::new(), tokens }
+        Verifier { policy, certs, pinned: Vec::new(), tokens }
     }
 
     /// Trusts a raw public key (SubjectPublicKeyInfo DER) that a `KeyValue` may carry.
@@ -58,7 +55,7 @@ impl Verifier {
     /// Offers an issuing CA certificate (DER) for building paths from signers to
     /// the trust anchors; messages usually carry only the signer's certificate.
     pub fn add_intermediate(&mut self, der: &[u8]) {
-        self.intermediates.push(der.to_vec());
+        self.certs.add_intermediate(der);
     }
 
     /// The policy in force.
@@ -251,10 +248,8 @@ impl Verifier {
     }
 
     fn certificate(&self, der: &[u8], carried: &[&[u8]], at: UtcTime, offset: usize) -> Result<Signer, VerifyError> {
-        let configured = self.intermediates.iter().map(Vec::as_slice);
-        let intermediates: Vec<&[u8]> = carried.iter().copied().chain(configured).collect();
         let validated: Arc<ValidatedCert> =
-            self.certs.validate(der, &intermediates, at).map_err(|e| VerifyError::sig(E::Certificate(e), offset))?;
+            self.certs.validate(der, carried, at).map_err(|e| VerifyError::sig(E::Certificate(e), offset))?;
         Ok(Signer::Certificate(validated))
     }
 }
