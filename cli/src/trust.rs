@@ -18,6 +18,9 @@ pub struct TrustArgs {
     /// Also accept RSA-SHA1 signatures and SHA-1 digests (legacy senders).
     #[arg(long)]
     pub allow_sha1: bool,
+    /// Smallest accepted RSA key in bits (legacy test vectors use 1024).
+    #[arg(long, default_value_t = kuvert::CertificatePolicy::default().min_rsa_bits, value_name = "BITS")]
+    pub min_rsa_bits: usize,
 }
 
 impl TrustArgs {
@@ -32,6 +35,7 @@ impl TrustArgs {
         if self.allow_sha1 {
             policy = policy.allow_sha1();
         }
+        policy.certificates.min_rsa_bits = self.min_rsa_bits;
         let mut verifier = Verifier::new(anchors, policy);
         for path in &self.intermediates {
             let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

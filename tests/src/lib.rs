@@ -354,3 +354,237 @@ impl View {
 
 /// Namespace URIs used in assertions.
 pub use kuvert::ns;
+
+// ---------------------------------------------------------------------------
+// Helpers for the conformance, interop and attack tests.
+// ---------------------------------------------------------------------------
+
+/// Whether `CI=true` is set (tests that need a tool or data then fail instead of skipping).
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// Whether the command-line tool `name` can be run (`name --version`). When it
+/// cannot, a test that needs it fails under `CI=true` (CI installs it) and is
+/// skipped with a note otherwise (`false`).
+pub fn require_tool(name: &str, package: &str) -> bool {
+    let ok = std::process::Command::new(name)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if ok {
+        return true;
+    }
+    if ci() {
+        panic!("`{name}` is missing (Debian package {package}); CI=true, so this test fails instead of being skipped");
+    }
+    eprintln!("note: `{name}` not found (Debian package {package}); skipping this test");
+    false
+}
+
+/// A directory under the system temporary directory, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new, empty directory whose name starts with `kuvert-{label}-`.
+    pub fn new(label: &str) -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("kuvert-{label}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Writes `bytes` to `name` inside the directory and returns the path.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(name);
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes base64, ignoring whitespace; panics on other characters.
+pub fn base64_decode(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        let v = B64.iter().position(|&a| a == c).unwrap_or_else(|| panic!("not base64: {:?}", c as char));
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// The body of the first PEM block labelled `label`, decoded.
+pub fn pem_decode(pem: &[u8], label: &str) -> Vec<u8> {
+    let text = std::str::from_utf8(pem).expect("PEM is ASCII");
+    let begin = format!("-----BEGIN {label}-----");
+    let start = text.find(&begin).unwrap_or_else(|| panic!("no {label} PEM block")) + begin.len();
+    let stop = start + text[start..].find("-----END").expect("PEM end line");
+    base64_decode(&text[start..stop])
+}
+
+/// A DER certificate as PEM.
+pub fn pem_encode(der: &[u8], label: &str) -> String {
+    let b64 = base64_encode(der);
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
+/// One DER TLV at the start of `der`: (tag, content, total length).
+fn der_tlv(der: &[u8]) -> (u8, &[u8], usize) {
+    let tag = der[0];
+    let (len, head) = match der[1] {
+        l if l < 0x80 => (l as usize, 2),
+        l => {
+            let n = (l & 0x7f) as usize;
+            (der[2..2 + n].iter().fold(0usize, |acc, &b| (acc << 8) | b as usize), 2 + n)
+        }
+    };
+    (tag, &der[head..head + len], head + len)
+}
+
+/// The SubjectPublicKeyInfo (DER) of a DER X.509 certificate.
+pub fn certificate_spki(cert: &[u8]) -> Vec<u8> {
+    let (_, certificate, _) = der_tlv(cert);
+    let (_, mut tbs, _) = der_tlv(certificate);
+    // version [0] (optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+    if tbs[0] == 0xa0 {
+        tbs = &tbs[der_tlv(tbs).2..];
+    }
+    for _ in 0..5 {
+        tbs = &tbs[der_tlv(tbs).2..];
+    }
+    let (_, _, len) = der_tlv(tbs);
+    tbs[..len].to_vec()
+}
+
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn der_unsigned(big_endian: &[u8]) -> Vec<u8> {
+    let start = big_endian.iter().position(|&b| b != 0).unwrap_or(big_endian.len());
+    let mut content = Vec::new();
+    if !matches!(big_endian.get(start), Some(&b) if b & 0x80 == 0) {
+        content.push(0);
+    }
+    content.extend_from_slice(&big_endian[start..]);
+    der(0x02, &content)
+}
+
+/// The SubjectPublicKeyInfo (DER) of an RSA public key given as the big-endian
+/// modulus and exponent of an `RSAKeyValue`.
+pub fn rsa_spki(modulus: &[u8], exponent: &[u8]) -> Vec<u8> {
+    let algorithm = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+    let mut key = der_unsigned(modulus);
+    key.extend(der_unsigned(exponent));
+    let key = der(0x30, &key);
+    let mut bits = vec![0u8];
+    bits.extend(key);
+    let mut spki = algorithm.to_vec();
+    spki.extend(der(0x03, &bits));
+    der(0x30, &spki)
+}
+
+/// The text of the first element named `local` (any prefix) in `xml`, e.g. `Modulus`.
+pub fn element_text<'x>(xml: &'x str, local: &str) -> Option<&'x str> {
+    let mut from = 0;
+    while let Some(i) = xml[from..].find('<') {
+        let at = from + i + 1;
+        let name_end = at + xml[at..].find(|c: char| c == '>' || c == '/' || c.is_whitespace())?;
+        let name = &xml[at..name_end];
+        if name.rsplit(':').next() == Some(local) {
+            let open_end = at + xml[at..].find('>')? + 1;
+            let close = open_end + xml[open_end..].find("</")?;
+            return Some(&xml[open_end..close]);
+        }
+        from = at;
+    }
+    None
+}
+
+/// Prints a result table: a title, then one `| a | b | ... |` row per entry.
+pub fn print_table(title: &str, header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths.get(i).copied().unwrap_or(0)))
+            .collect();
+        format!("| {} |", padded.join(" | "))
+    };
+    let mut out = format!("\n{title}\n");
+    out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
+    out.push('\n');
+    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
+    out.push('\n');
+    for row in rows {
+        out.push_str(&line(row.clone()));
+        out.push('\n');
+    }
+    println!("{out}");
+}

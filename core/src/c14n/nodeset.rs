@@ -140,7 +140,7 @@ impl<'a, S: Sink> Engine<'a, '_, S> {
                 Event::Start(t) => self.start(r, &t, filter),
                 Event::End { depth, .. } => self.end(depth as usize),
                 Event::Text { span, has_ref } => self.text(span, has_ref, filter),
-                Event::CData(span) => self.text(Span::new(span.start() + 9, span.end() - 3), false, filter),
+                Event::CData(span) => self.cdata(Span::new(span.start() + 9, span.end() - 3), filter),
                 Event::Comment(span) => self.comment(span, filter),
                 Event::Pi(span) => self.pi(span, filter),
                 Event::Eof => return Ok(()),
@@ -304,6 +304,18 @@ impl<'a, S: Sink> Engine<'a, '_, S> {
         let node = Self::element_node(&self.path, "", Span::default());
         if filter.text(&node, &value) {
             escape::text(&mut self.out, &self.src.as_bytes()[span.range()], has_ref);
+        }
+    }
+
+    /// The inside of a CDATA section: a text node whose characters are escaped like any text.
+    fn cdata(&mut self, span: Span, filter: &mut dyn NodeFilter) {
+        if self.path.is_empty() {
+            return;
+        }
+        let value = text_value(self.src, span, false);
+        let node = Self::element_node(&self.path, "", Span::default());
+        if filter.text(&node, &value) {
+            escape::cdata(&mut self.out, &self.src.as_bytes()[span.range()]);
         }
     }
 
