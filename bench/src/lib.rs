@@ -1,1 +1,150 @@
+//! Support for the kuvert benches (`benches/envelope.rs`): the libxml2 peer
+//! and where the inputs live. Run with
+//! `cargo bench -p kuvert-bench --bench envelope`; see README.md beside this crate.
+//!
+//! The peer is C compiled by `build.rs` when libxml2's development files are
+//! present. Its foreign calls are the only `unsafe` code in this crate and
+//! live in one private module below; the kuvert library itself forbids
+//! `unsafe`.
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
+use std::path::PathBuf;
+
+/// The workspace root (the directory above this crate).
+pub fn workspace_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The shared material directory: `$KUVERT_SHARED`, else `<workspace>/../shared`.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os("KUVERT_SHARED") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => workspace_dir().join("..").join("shared"),
+    }
+}
+
+pub mod libxml2 {
+    //! libxml2 parsing the same bytes as kuvert, for a side-by-side reference.
+
+    /// Handle proving the peer was compiled in and initialised. Get one from
+    /// [`Libxml2::get`]; without libxml2 at build time it cannot exist.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Libxml2 {
+        _present: Present,
+    }
+
+    #[cfg(kuvert_libxml2)]
+    #[derive(Clone, Copy, Debug)]
+    struct Present;
+
+    #[cfg(not(kuvert_libxml2))]
+    #[derive(Clone, Copy, Debug)]
+    enum Present {}
+
+    /// What a peer parse found.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Outcome {
+        /// Well-formed; for the streaming reader, the number of nodes read.
+        WellFormed(u64),
+        /// libxml2 refused the document (or it exceeds libxml2's `int` length).
+        Refused,
+    }
+
+    impl Libxml2 {
+        /// The peer, or `None` when the bench crate was built without libxml2.
+        pub fn get() -> Option<Libxml2> {
+            #[cfg(kuvert_libxml2)]
+            {
+                static INIT: std::sync::Once = std::sync::Once::new();
+                INIT.call_once(ffi::init);
+                Some(Libxml2 { _present: Present })
+            }
+            #[cfg(not(kuvert_libxml2))]
+            {
+                None
+            }
+        }
+
+        /// `xmlReadMemory` into a DOM tree, then `xmlFreeDoc`.
+        pub fn dom(&self, doc: &[u8]) -> Outcome {
+            #[cfg(kuvert_libxml2)]
+            {
+                match ffi::dom(doc) {
+                    0 => Outcome::WellFormed(0),
+                    _ => Outcome::Refused,
+                }
+            }
+            #[cfg(not(kuvert_libxml2))]
+            {
+                let _ = doc;
+                match self._present {}
+            }
+        }
+
+        /// `xmlReaderForMemory` and `xmlTextReaderRead` over every node,
+        /// asking each element for its namespace URI.
+        pub fn stream(&self, doc: &[u8]) -> Outcome {
+            #[cfg(kuvert_libxml2)]
+            {
+                match u64::try_from(ffi::stream(doc)) {
+                    Ok(nodes) => Outcome::WellFormed(nodes),
+                    Err(_) => Outcome::Refused,
+                }
+            }
+            #[cfg(not(kuvert_libxml2))]
+            {
+                let _ = doc;
+                match self._present {}
+            }
+        }
+    }
+
+    #[cfg(kuvert_libxml2)]
+    mod ffi {
+        use std::ffi::c_char;
+
+        // Declared exactly as defined in peers/libxml2_parse.c (`size_t` is
+        // `usize`, `int64_t` is `i64`, `int` is `i32` on every target we build).
+        extern "C" {
+            fn kuvert_libxml2_init();
+            fn kuvert_libxml2_dom(buf: *const c_char, len: usize) -> i32;
+            fn kuvert_libxml2_stream(buf: *const c_char, len: usize) -> i64;
+        }
+
+        pub(super) fn init() {
+            // SAFETY: xmlInitParser takes no arguments; it is called once,
+            // through a `Once`, before any other libxml2 call.
+            unsafe { kuvert_libxml2_init() }
+        }
+
+        pub(super) fn dom(doc: &[u8]) -> i32 {
+            // SAFETY: `doc` is a live slice: pointer and length describe
+            // `doc.len()` readable bytes for the whole call. libxml2 only reads
+            // them, and keeps no pointer to them once the call returns (the
+            // parser context and the tree are freed inside the C function).
+            unsafe { kuvert_libxml2_dom(doc.as_ptr().cast(), doc.len()) }
+        }
+
+        pub(super) fn stream(doc: &[u8]) -> i64 {
+            // SAFETY: as for `dom`: the slice stays borrowed and unchanged for
+            // the whole call, and the reader is freed before it returns.
+            unsafe { kuvert_libxml2_stream(doc.as_ptr().cast(), doc.len()) }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn peer_agrees_on_well_formedness_when_present() {
+            let Some(lib) = Libxml2::get() else { return };
+            let good = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body/></s:Envelope>"#;
+            assert_eq!(lib.dom(good), Outcome::WellFormed(0));
+            // Envelope start, Body (empty: one node), Envelope end.
+            assert_eq!(lib.stream(good), Outcome::WellFormed(3));
+            assert_eq!(lib.dom(b"<a><b></a>"), Outcome::Refused);
+            assert_eq!(lib.stream(b"<a><b></a>"), Outcome::Refused);
+        }
+    }
+}
