@@ -97,8 +97,13 @@ fn detect_bom(bytes: &[u8]) -> Result<usize, XmlError> {
     }
 }
 
+/// UTF-8 validation: a SIMD validator for the common (valid) case, the
+/// standard library's when the error position is needed.
 fn validate_utf8(bytes: &[u8]) -> Result<&str, XmlError> {
-    std::str::from_utf8(bytes).map_err(|e| XmlError::new(K::InvalidUtf8, e.valid_up_to()))
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes).map_err(|e| XmlError::new(K::InvalidUtf8, e.valid_up_to())),
+    }
 }
 
 fn latin1_to_utf8(bytes: &[u8]) -> Cow<'_, str> {

@@ -60,10 +60,12 @@ pub(crate) enum Token {
         name: QSpan,
         empty: bool,
     },
+    /// An end tag; `matched` when the lexer already found it equal to the open element's name.
     End {
         start: usize,
         end: usize,
         name: QSpan,
+        matched: bool,
     },
     /// Character data up to the next markup; `has_ref` when it contains `&`.
     Text {
@@ -128,6 +130,7 @@ impl<'a> Lexer<'a> {
 
     /// The next token. `open` is the innermost open element's name: an end
     /// tag that repeats it is matched without scanning the name again.
+    #[inline]
     pub fn next_token(&mut self, open: Option<QSpan>) -> Result<Token, XmlError> {
         let start = self.pos;
         if start >= self.end {
@@ -161,7 +164,7 @@ impl<'a> Lexer<'a> {
         let mut has_ref = false;
         loop {
             let hay = &self.src[at..window_end];
-            let Some(p) = memchr3(b'<', b'&', b']', hay) else {
+            let Some(p) = find_text_special(hay) else {
                 if window_end < self.end {
                     return err(K::TextTooLong { limit: self.limits.text }, start + self.limits.text);
                 }
@@ -207,7 +210,7 @@ impl<'a> Lexer<'a> {
         }
         self.pos = close + 1;
         let name = QSpan { start: (start + 2) as u32, end: name_end as u32, prefix_len: open.prefix_len };
-        Some(Token::End { start, end: self.pos, name })
+        Some(Token::End { start, end: self.pos, name, matched: true })
     }
 
     fn end_tag(&mut self, start: usize) -> Result<Token, XmlError> {
@@ -219,7 +222,7 @@ impl<'a> Lexer<'a> {
             None => return err(K::UnexpectedEof, at),
         }
         self.pos = at;
-        Ok(Token::End { start, end: at, name })
+        Ok(Token::End { start, end: at, name, matched: false })
     }
 
     fn start_tag(&mut self, start: usize) -> Result<Token, XmlError> {
@@ -459,6 +462,31 @@ impl<'a> Lexer<'a> {
         }
         Ok(at)
     }
+}
+
+/// Bytes that end or interrupt character data: `<`, `&` and `]`.
+static TEXT_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'<' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b']' as usize] = true;
+    t
+};
+
+/// The first `<`, `&` or `]` in `hay`. Short runs of text (most element
+/// values) are scanned byte by byte through a table, which is cheaper than
+/// setting up a vector search; longer ones go to `memchr3`.
+#[inline]
+fn find_text_special(hay: &[u8]) -> Option<usize> {
+    const QUICK: usize = 32;
+    let head = &hay[..hay.len().min(QUICK)];
+    if let Some(p) = head.iter().position(|&b| TEXT_SPECIAL[b as usize]) {
+        return Some(p);
+    }
+    if hay.len() <= QUICK {
+        return None;
+    }
+    memchr3(b'<', b'&', b']', &hay[QUICK..]).map(|p| p + QUICK)
 }
 
 /// Decodes the UTF-8 character at `at` (the input is known to be valid UTF-8).

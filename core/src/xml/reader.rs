@@ -231,7 +231,7 @@ impl<'a> Reader<'a> {
             let open = self.stack.last().map(|o| o.name);
             match self.lexer.next_token(open)? {
                 Token::Start { start, end, name, empty } => return self.start(start, end, name, empty),
-                Token::End { start, end, name } => return self.end(start, end, name),
+                Token::End { start, end, name, matched } => return self.end(start, end, name, matched),
                 Token::Text { start, end, has_ref } => {
                     if self.stack.is_empty() && (has_ref || !all_ws(&self.src.as_bytes()[start..end])) {
                         return err(K::TextOutsideRoot, first_non_ws(self.src, Span::new(start, end)));
@@ -298,12 +298,12 @@ impl<'a> Reader<'a> {
         Ok(Event::Start(StartTag { span, name, ns, depth: self.stack.len() as u32 }))
     }
 
-    fn end(&mut self, start: usize, end: usize, name: QSpan) -> Result<Event, XmlError> {
+    fn end(&mut self, start: usize, end: usize, name: QSpan, matched: bool) -> Result<Event, XmlError> {
         let Some(open) = self.stack.last() else {
             return err(K::UnmatchedEndTag, start);
         };
         let src = self.src.as_bytes();
-        if open.name.raw(src) != name.raw(src) {
+        if !matched && open.name.raw(src) != name.raw(src) {
             return err(K::MismatchedEndTag, start);
         }
         Ok(self.close(Span::new(start, end)))
