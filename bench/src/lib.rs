@@ -148,3 +148,78 @@ pub mod libxml2 {
         }
     }
 }
+
+pub mod xmlsec {
+    //! libxmlsec1 (OpenSSL backend) verifying the same signed messages as
+    //! kuvert, in-process, with the signer's certificate preloaded as the key.
+
+    /// Handle proving the peer was compiled in and initialised with a key.
+    #[derive(Debug)]
+    pub struct Xmlsec {
+        _present: Present,
+    }
+
+    #[cfg(kuvert_xmlsec)]
+    #[derive(Debug)]
+    struct Present;
+
+    #[cfg(not(kuvert_xmlsec))]
+    #[derive(Debug)]
+    enum Present {}
+
+    impl Xmlsec {
+        /// The peer trusting the certificate in the PEM file `cert_pem`, or
+        /// `None` when the bench crate was built without libxmlsec1 or it
+        /// could not start. Call once per process.
+        pub fn init(cert_pem: &std::path::Path) -> Option<Xmlsec> {
+            #[cfg(kuvert_xmlsec)]
+            {
+                let path = std::ffi::CString::new(cert_pem.to_str()?).ok()?;
+                (ffi::init(&path) == 0).then_some(Xmlsec { _present: Present })
+            }
+            #[cfg(not(kuvert_xmlsec))]
+            {
+                let _ = cert_pem;
+                None
+            }
+        }
+
+        /// Parses `message`, registers its `wsu:Id`/`Id` attributes as IDs and
+        /// verifies its signature; true when it verifies.
+        pub fn verify(&self, message: &[u8]) -> bool {
+            #[cfg(kuvert_xmlsec)]
+            {
+                ffi::verify(message) == 1
+            }
+            #[cfg(not(kuvert_xmlsec))]
+            {
+                let _ = message;
+                match self._present {}
+            }
+        }
+    }
+
+    #[cfg(kuvert_xmlsec)]
+    mod ffi {
+        use std::ffi::{c_char, CStr};
+
+        // Declared exactly as defined in peers/xmlsec_verify.c.
+        extern "C" {
+            fn kuvert_xmlsec_init(cert_pem: *const c_char) -> i32;
+            fn kuvert_xmlsec_verify(buf: *const c_char, len: usize) -> i32;
+        }
+
+        pub(super) fn init(cert_pem: &CStr) -> i32 {
+            // SAFETY: `cert_pem` is a NUL-terminated string that outlives the
+            // call; the C side only reads it (to open the file).
+            unsafe { kuvert_xmlsec_init(cert_pem.as_ptr()) }
+        }
+
+        pub(super) fn verify(message: &[u8]) -> i32 {
+            // SAFETY: `message` is a live slice for the whole call: pointer and
+            // length describe readable bytes; libxml2 copies what it keeps and
+            // the document and signature context are freed before returning.
+            unsafe { kuvert_xmlsec_verify(message.as_ptr().cast(), message.len()) }
+        }
+    }
+}

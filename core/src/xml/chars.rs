@@ -117,13 +117,13 @@ fn find_control(text: &[u8]) -> Option<usize> {
     let mut blocks = text.chunks_exact(32);
     let mut base = 0;
     for block in &mut blocks {
-        let any = below(word(&block[..8]))
-            | below(word(&block[8..16]))
-            | below(word(&block[16..24]))
-            | below(word(&block[24..]));
-        if any != 0 {
-            if let Some(p) = block.iter().position(|&b| is_forbidden_control(b)) {
-                return Some(base + p);
+        let masks = [word(&block[..8]), word(&block[8..16]), word(&block[16..24]), word(&block[24..])].map(below);
+        if masks.iter().any(|&m| m != 0) {
+            // Line ends flag most blocks of line-wrapped text: look only at the flagged words.
+            for (i, _) in masks.iter().enumerate().filter(|(_, &m)| m != 0) {
+                if let Some(p) = block[i * 8..i * 8 + 8].iter().position(|&b| is_forbidden_control(b)) {
+                    return Some(base + i * 8 + p);
+                }
             }
         }
         base += 32;
