@@ -10,6 +10,7 @@ mod io;
 mod report;
 mod sign;
 mod speed;
+mod token;
 mod trust;
 mod verify;
 

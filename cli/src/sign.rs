@@ -1,9 +1,10 @@
-//! `kuvert sign`: sign a SOAP message (Timestamp, BinarySecurityToken, Signature).
+//! `kuvert sign`: sign a SOAP message (Timestamp, BinarySecurityToken, Signature),
+//! or under the token model around an assertion (`--token`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use kuvert::{sign_message, Input, SignOptions, SigningKey};
+use kuvert::{sign_message, sign_token_request, Input, SignOptions, SigningKey, TokenSignOptions};
 
 use crate::io::read_input;
 use crate::report::ErrorReport;
@@ -22,6 +23,19 @@ pub struct Args {
     /// Signing time, RFC 3339 (default: now).
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
+    /// Sign under the token model, carrying this assertion (as the STS issued it);
+    /// `--key`/`--cert` are then its holder-of-key key and certificate.
+    #[arg(long, value_name = "ASSERTION.xml")]
+    token: Option<PathBuf>,
+    /// The token binding (with `--token`).
+    #[arg(long, value_enum, default_value = "lib-bas")]
+    profile: crate::token::ProfileArg,
+    /// `wsa:Action` to add when the message has none (with `--token`).
+    #[arg(long, value_name = "URI")]
+    action: Option<String>,
+    /// `wsa:To` to add when the message has none (with `--token`).
+    #[arg(long, value_name = "URI")]
+    to: Option<String>,
     /// The message; `-` or nothing for standard input.
     file: Option<PathBuf>,
 }
@@ -36,9 +50,23 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         None => crate::trust::now(),
     };
     let options = SignOptions { ttl_seconds: args.ttl, ..SignOptions::default() };
-    let result = Input::new(&raw, &options.limits)
-        .map_err(|e| kuvert::SignError::Envelope(e.into()))
-        .and_then(|input| sign_message(&input, &key, now, &options));
+    let token = match &args.token {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?),
+        None => None,
+    };
+    let result =
+        Input::new(&raw, &options.limits).map_err(|e| kuvert::SignError::Envelope(e.into())).and_then(|input| {
+            match &token {
+                Some(assertion) => {
+                    let mut token_options = TokenSignOptions::new(args.profile.into());
+                    token_options.ttl_seconds = args.ttl;
+                    token_options.action = args.action.clone();
+                    token_options.to = args.to.clone();
+                    sign_token_request(&input, assertion, &key, now, &token_options)
+                }
+                None => sign_message(&input, &key, now, &options),
+            }
+        });
     match result {
         Ok(signed) => {
             print!("{signed}");

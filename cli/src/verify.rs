@@ -13,17 +13,21 @@ use crate::trust::TrustArgs;
 pub struct Args {
     #[command(flatten)]
     trust: TrustArgs,
+    #[command(flatten)]
+    token: crate::token::TokenArgs,
     /// The message or document; `-` or nothing for standard input.
     file: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
-struct Valid<'a> {
+pub struct Valid<'a, T: Serialize> {
     valid: bool,
     signed: Vec<Signed<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     signer: Option<Signer>,
     algorithms: Algorithms,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<T>,
 }
 
 #[derive(Serialize)]
@@ -71,6 +75,9 @@ struct ErrorJson {
 
 pub fn run(args: &Args) -> Result<ExitCode, String> {
     let raw = read_input(args.file.as_deref())?;
+    if args.token.enabled() {
+        return crate::token::verify(&args.token, &args.trust, &raw);
+    }
     let verifier = args.trust.verifier()?;
     let at = args.trust.time()?;
     let limits = verifier.policy().limits;
@@ -116,9 +123,19 @@ fn is_soap(text: &str) -> bool {
     }
 }
 
-type Algs<'s> = (kuvert::SignatureAlgorithm, kuvert::C14nMethod, &'s [kuvert::DigestAlgorithm]);
+pub type Algs<'s> = (kuvert::SignatureAlgorithm, kuvert::C14nMethod, &'s [kuvert::DigestAlgorithm]);
 
 fn report(signed: &[SignedElement<'_>], signer: Option<&CertificateIdentity>, algs: Algs<'_>) -> String {
+    report_with::<()>(signed, signer, algs, None)
+}
+
+/// The success JSON, with the token claims when there are some.
+pub fn report_with<T: Serialize>(
+    signed: &[SignedElement<'_>],
+    signer: Option<&CertificateIdentity>,
+    algs: Algs<'_>,
+    token: Option<T>,
+) -> String {
     let valid = Valid {
         valid: true,
         signed: signed.iter().map(|s| Signed { ns: s.name.ns, name: s.name.local, id: s.id.as_deref() }).collect(),
@@ -128,6 +145,7 @@ fn report(signed: &[SignedElement<'_>], signer: Option<&CertificateIdentity>, al
             canonicalization: algs.1.uri(),
             digests: algs.2.iter().map(|d| d.uri()).collect(),
         },
+        token,
     };
     serde_json::to_string_pretty(&valid).unwrap_or_default()
 }
@@ -145,8 +163,12 @@ pub fn signer_json(id: &CertificateIdentity) -> Signer {
 }
 
 fn invalid(e: &VerifyError) -> ExitCode {
-    let json =
-        Invalid { valid: false, error: ErrorJson { kind: e.code(), message: e.to_string(), offset: e.offset() } };
+    invalid_with(e.code(), e.to_string(), e.offset())
+}
+
+/// Prints `{"valid": false, "error": ...}`; exit code 1.
+pub fn invalid_with(kind: &'static str, message: String, offset: usize) -> ExitCode {
+    let json = Invalid { valid: false, error: ErrorJson { kind, message, offset } };
     println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
     ExitCode::from(1)
 }

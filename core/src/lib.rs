@@ -41,6 +41,7 @@ mod ids;
 mod limits;
 mod soap;
 mod time;
+mod token;
 mod wss;
 mod xml;
 
@@ -60,8 +61,13 @@ pub use soap::{
     SoapError, SoapErrorKind, SoapVersion, StandardCode, TextValue,
 };
 pub use time::{InvalidTime, UtcTime};
+pub use token::{
+    sign_token_request, Audience, MemoryReplayCache, PrivilegeConstraint, PrivilegeGroup, PrivilegeList, Profile,
+    ReplayCache, ReplayError, RequiredHeader, SamlLimits, TokenAttribute, TokenClaims, TokenError, TokenErrorKind,
+    TokenPolicy, TokenSignOptions, TokenVerified, TokenVerifier,
+};
 pub use wss::{
-    sign_message, RequiredCoverage, SignError, SignOptions, SignedElement, Verified, VerifiedDocument, Verifier,
-    VerifyPolicy,
+    sign_message, sign_template, RequiredCoverage, SignError, SignOptions, SignedElement, Verified, VerifiedDocument,
+    Verifier, VerifyPolicy,
 };
 pub use xml::{line_column, uri as ns, Encoding, Input, Span, XmlError, XmlErrorKind};

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 pub mod large;
+pub mod sts;
 
 /// The directory of sample messages (`corpus/messages/`), one sub-directory per kind.
 pub fn messages_dir() -> PathBuf {

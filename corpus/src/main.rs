@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! kuvert-corpus large --kind records|base64 --size 50M [--out FILE]
+//! kuvert-corpus assertion [--at RFC3339] [--audience URI] [--cvr CVR]
+//! kuvert-corpus token-request [--soap12] [--criteria N]
 //! ```
 //!
 //! The message goes to standard output unless `--out` names a file. Sizes
@@ -11,14 +13,25 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use kuvert_corpus::{large, parse_size};
+use kuvert_corpus::{large, parse_size, sts};
 
 const USAGE: &str = "usage: kuvert-corpus large --kind records|base64 --size SIZE [--out FILE]
 
   --kind records   a CPR-style list response: many small person records
   --kind base64    one inline base64 document (76-character lines)
   --size SIZE      minimum size in bytes; K, M, G suffixes (binary: 50M = 50 MiB)
-  --out FILE       write to FILE instead of standard output";
+  --out FILE       write to FILE instead of standard output
+
+usage: kuvert-corpus assertion [--at RFC3339] [--audience URI] [--cvr CVR]
+
+  a SAML 2.0 holder-of-key assertion for the TEST ONLY system certificate
+  (corpus/keys/test-only-system.*), issued and signed by the TEST ONLY STS
+  (corpus/keys/test-only-sts.*), valid 8 hours from --at (default: now)
+
+usage: kuvert-corpus token-request [--soap12] [--criteria N]
+
+  an unsigned LIB-BAS (SOAP 1.1) or OIO-IDWS (SOAP 1.2) OrganisationEnhed soeg
+  request with a random MessageID, for `kuvert sign --token`";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -75,11 +88,68 @@ fn run(args: &Args) -> Result<(), String> {
     }
 }
 
+/// `assertion` and `token-request`: TEST ONLY token-model material.
+fn token_command(args: &[String]) -> Result<String, String> {
+    let mut it = args[1..].iter();
+    let mut req = sts::AssertionRequest::for_test_system(now());
+    let (mut soap12, mut criteria) = (false, 30);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().cloned().ok_or(format!("{flag} needs a value"));
+        match (args[0].as_str(), flag.as_str()) {
+            ("assertion", "--at") => {
+                req.issued = kuvert::UtcTime::parse(&value()?).map_err(|e| format!("--at: {e}"))?
+            }
+            ("assertion", "--audience") => req.audience = value()?,
+            ("assertion", "--cvr") => {
+                let cvr = value()?;
+                req.privileges = vec![(cvr.clone(), vec![sts::TEST_PRIVILEGE.to_owned()])];
+                req.cvr = cvr;
+            }
+            ("token-request", "--soap12") => soap12 = true,
+            ("token-request", "--criteria") => criteria = value()?.parse().map_err(|_| "--criteria: a number")?,
+            (_, other) => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(match (args[0].as_str(), soap12) {
+        ("assertion", _) => sts::TestSts::test_only().issue(&req),
+        (_, false) => sts::token_request_soap11(criteria, &random_message_id()),
+        (_, true) => sts::token_request_soap12(criteria, &random_message_id()),
+    })
+}
+
+fn now() -> kuvert::UtcTime {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    kuvert::UtcTime::from_unix_millis(since.as_millis() as i64)
+}
+
+/// A `urn:uuid:` from the process's random hasher state (good enough for a test message).
+fn random_message_id() -> String {
+    use std::hash::BuildHasher;
+    let r = std::collections::hash_map::RandomState::new();
+    let (a, b) = (r.hash_one(1u8), r.hash_one(2u8));
+    let bytes: Vec<u8> = a.to_le_bytes().into_iter().chain(b.to_le_bytes()).collect();
+    let mut raw = [0u8; 16];
+    raw.copy_from_slice(&bytes);
+    format!("urn:uuid:{}", kuvert::Uuid::new_v4(raw))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
+    }
+    if matches!(args.first().map(String::as_str), Some("assertion" | "token-request")) {
+        return match token_command(&args) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("kuvert-corpus: {e}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        };
     }
     let parsed = match parse_args(&args) {
         Ok(a) => a,

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 
 use super::engine::C14n;
 use super::{C14nMethod, Sink};
-use crate::xml::reader::{Binding, Event, Reader};
-use crate::xml::{NsId, NsTable, Span, XmlError};
+use crate::xml::reader::{Event, Reader};
+use crate::xml::{Span, XmlError};
 use crate::Limits;
 
 /// What to canonicalize.
@@ -47,13 +47,7 @@ pub(crate) fn canonicalize<S: Sink>(
     let mut r = if tree.whole_document {
         Reader::new(tree.src, tree.range.start, limits)
     } else {
-        let mut names = NsTable::default();
-        let inherited: Vec<Binding<'_>> = tree
-            .inherited_ns
-            .iter()
-            .map(|&(prefix, uri)| Binding { prefix, ns: if uri.is_empty() { NsId::NONE } else { names.intern(uri) } })
-            .collect();
-        Reader::fragment(tree.src, tree.range.clone(), &inherited, names, limits)
+        Reader::in_context(tree.src, tree.range.clone(), tree.inherited_ns, limits)
     };
     let mut engine = C14n::new(mode.method, mode.inclusive_prefixes, mode.comments, 1, sink);
     loop {

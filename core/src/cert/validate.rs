@@ -126,6 +126,27 @@ impl CertValidator {
         Ok(validated)
     }
 
+    /// A certificate vouched for by someone this validator's caller trusts (a
+    /// token issuer that bound it to a token): the certificate's own rules
+    /// (key, KeyUsage, validity at `at`) are checked, not a path. Cached like
+    /// [`validate`](Self::validate) under a key of its own.
+    pub(crate) fn vouched(&self, der: &[u8], at: UtcTime) -> Result<Arc<ValidatedCert>, CertError> {
+        const VOUCHED: &[&[u8]] = &[b"vouched"];
+        let key = CacheKey { leaf: der, intermediates: VOUCHED };
+        if let Some(hit) = self.cache.get(&key).filter(|hit| hit.valid_at(at)) {
+            return Ok(hit);
+        }
+        let cert = parse_x509(der)?;
+        let identity = CertificateIdentity::from_cert(&cert, der)?;
+        let key_ = VerificationKey::from_spki(cert.public_key(), &self.policy)?;
+        check_leaf_usage(&cert, &self.policy)?;
+        check_window(identity.not_before, identity.not_after, at)?;
+        let (valid_from, valid_until) = (identity.not_before, identity.not_after);
+        let validated = Arc::new(ValidatedCert { identity, key: key_, valid_from, valid_until, pinned: false });
+        self.cache.insert(&key, Arc::clone(&validated));
+        Ok(validated)
+    }
+
     fn validate_uncached(&self, leaf: &[u8], intermediates: &[&[u8]], at: UtcTime) -> Result<ValidatedCert, CertError> {
         let cert = parse_x509(leaf)?;
         let identity = CertificateIdentity::from_cert(&cert, leaf)?;

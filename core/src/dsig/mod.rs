@@ -7,6 +7,7 @@ pub(crate) mod keyinfo;
 pub(crate) mod model;
 pub(crate) mod parse;
 pub(crate) mod sign;
+pub(crate) mod template;
 pub(crate) mod verify;
 
 pub use algorithms::{DigestAlgorithm, SignatureAlgorithm, UnknownAlgorithm};

@@ -71,7 +71,8 @@ pub(crate) fn check<'a>(
             Some(done) => check_inline(doc, reference, done)?,
             None => check_reference(doc, sig, reference)?,
         };
-        if covered.iter().any(|x| x.span == c.span) {
+        // The STR-Transform dereferences to the token another reference may name directly.
+        if covered.iter().any(|x| x.span == c.span && x.via_str == c.via_str) {
             return Err(VerifyError::sig(E::DuplicateReference, reference.span.start()));
         }
         covered.push(c);

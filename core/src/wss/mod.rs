@@ -4,12 +4,12 @@
 mod document;
 pub(crate) mod header;
 mod policy;
-mod sign;
+pub(crate) mod sign;
 pub(crate) mod verified;
-mod verifier;
+pub(crate) mod verifier;
 
 pub use policy::{RequiredCoverage, VerifyPolicy};
-pub use sign::{sign_message, SignError, SignOptions};
+pub use sign::{sign_message, sign_template, SignError, SignOptions};
 pub use verified::{SignedElement, Verified, VerifiedDocument};
 pub use verifier::Verifier;
 

@@ -11,13 +11,13 @@ use crate::c14n::C14nMethod;
 use crate::dsig::base64;
 use crate::dsig::error::VerifyError;
 use crate::dsig::sign::{KeyError, SigningKey};
-use crate::dsig::verify::{canonical_signed_info, digest_reference, Document};
-use crate::dsig::{DigestAlgorithm, SignatureAlgorithm, SignatureLimits};
-use crate::soap::parser::parse_for_verification;
+pub(crate) use crate::dsig::template::{apply, Edit};
+use crate::dsig::template::{fill_template, TemplateError};
+use crate::dsig::{DigestAlgorithm, SignatureAlgorithm};
 use crate::soap::{Envelope, EnvelopeError};
 use crate::time::UtcTime;
 use crate::xml::lex::{LexLimits, Lexer, Token};
-use crate::xml::{Input, Span};
+use crate::xml::Input;
 use crate::Limits;
 
 const X509V3: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
@@ -53,6 +53,14 @@ pub enum SignError {
     AlreadySigned(usize),
     /// The key refused (wrong algorithm for the key, or signing failed).
     Key(KeyError),
+    /// [`sign_template`](crate::sign_template): no `ds:Signature` with an empty `SignatureValue`.
+    NoTemplate,
+    /// A header the profile needs is missing and cannot be made up (`wsa:Action`, `wsa:To`).
+    MissingHeader(&'static str),
+    /// The token to sign with is not a SAML 2.0 assertion (at this offset of the token).
+    NotAnAssertion(usize),
+    /// The SOAP version is not the profile's.
+    WrongSoapVersion,
 }
 
 impl SignError {
@@ -62,6 +70,10 @@ impl SignError {
             SignError::Envelope(e) => e.code(),
             SignError::AlreadySigned(_) => "sign.already_signed",
             SignError::Key(e) => e.code(),
+            SignError::NoTemplate => "sign.no_template",
+            SignError::MissingHeader(_) => "sign.missing_header",
+            SignError::NotAnAssertion(_) => "sign.not_an_assertion",
+            SignError::WrongSoapVersion => "sign.wrong_soap_version",
         }
     }
 }
@@ -72,6 +84,10 @@ impl fmt::Display for SignError {
             SignError::Envelope(e) => e.fmt(f),
             SignError::AlreadySigned(at) => write!(f, "message already has a Security header at byte {at}"),
             SignError::Key(e) => e.fmt(f),
+            SignError::NoTemplate => f.write_str("no signature template (ds:Signature with an empty SignatureValue)"),
+            SignError::MissingHeader(h) => write!(f, "message has no {h} header and none was given"),
+            SignError::NotAnAssertion(at) => write!(f, "token is not a SAML 2.0 Assertion (byte {at})"),
+            SignError::WrongSoapVersion => f.write_str("SOAP version is not the profile's"),
         }
     }
 }
@@ -82,13 +98,6 @@ impl From<EnvelopeError> for SignError {
     fn from(e: EnvelopeError) -> Self {
         SignError::Envelope(e)
     }
-}
-
-/// One change to the text: replace `start..end` with `text`.
-struct Edit {
-    start: usize,
-    end: usize,
-    text: String,
 }
 
 /// Signs a SOAP message with `key` at time `now`; returns the signed message.
@@ -132,25 +141,53 @@ pub fn sign_message(
     let header = security_header(&env, key, now, options, algorithm, &ts_id, &targets, &mut ids);
     edits.push(security_edit(src, &env, header));
     let draft = apply(src, edits);
-    let with_digests = fill_digests(&draft, options)?;
-    fill_signature(&with_digests, key, algorithm, options)
+    fill_template(&draft, key, &options.limits).map_err(template_error)
+}
+
+/// Signs a signature template: the first `ds:Signature` in the document
+/// whose `SignatureValue` is empty gets every reference's `DigestValue` and
+/// then its `SignatureValue` filled in (as `xmlsec1 --sign` does with a
+/// template). Returns the signed document as UTF-8 text (an XML
+/// declaration naming another encoding is dropped). The template's
+/// `SignatureMethod` is used; it must fit the key.
+///
+/// An assertion issuer (STS) uses this to sign an assertion with an
+/// enveloped signature; tests use it to produce messages of any shape.
+pub fn sign_template(input: &Input<'_>, key: &SigningKey, limits: &Limits) -> Result<String, SignError> {
+    let text = match input.encoding() {
+        crate::Encoding::Utf8 => input.as_str(),
+        _ => &input.as_str()[input.content_start()..],
+    };
+    fill_template(text, key, limits).map_err(template_error)
+}
+
+/// Errors of signing our own template (which reads back unless limits are too tight).
+pub(crate) fn template_error(e: TemplateError) -> SignError {
+    match e {
+        TemplateError::Read(VerifyError::Envelope(e)) => SignError::Envelope(e),
+        TemplateError::Read(VerifyError::Signature(s)) => {
+            SignError::Envelope(EnvelopeError::soap(crate::SoapErrorKind::InvalidSecurityHeader, s.offset()))
+        }
+        TemplateError::Key(k) => SignError::Key(k),
+        TemplateError::NoTemplate => SignError::NoTemplate,
+    }
 }
 
 /// Creates IDs unique in the document: a prefix from the document's digest and a counter.
-struct IdMaker<'s> {
+pub(crate) struct IdMaker<'s> {
     src: &'s str,
     stem: String,
     n: u32,
 }
 
 impl<'s> IdMaker<'s> {
-    fn new(src: &'s str) -> Self {
+    pub(crate) fn new(src: &'s str) -> Self {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, src.as_bytes());
         let stem = digest.as_ref()[..4].iter().map(|b| format!("{b:02x}")).collect();
         IdMaker { src, stem, n: 0 }
     }
 
-    fn next(&mut self, kind: &str) -> String {
+    pub(crate) fn next(&mut self, kind: &str) -> String {
         loop {
             self.n += 1;
             let id = format!("{kind}-{}-{}", self.stem, self.n);
@@ -162,7 +199,13 @@ impl<'s> IdMaker<'s> {
 }
 
 /// The element's existing `wsu:Id`, or a new one added to its start tag.
-fn ensure_id(src: &str, at: usize, existing: Option<&str>, ids: &mut IdMaker<'_>, edits: &mut Vec<Edit>) -> String {
+pub(crate) fn ensure_id(
+    src: &str,
+    at: usize,
+    existing: Option<&str>,
+    ids: &mut IdMaker<'_>,
+    edits: &mut Vec<Edit>,
+) -> String {
     if let Some(id) = existing {
         return id.to_owned();
     }
@@ -178,7 +221,7 @@ fn ensure_id(src: &str, at: usize, existing: Option<&str>, ids: &mut IdMaker<'_>
 }
 
 /// Where the element name of the start tag at `at` ends, and whether the tag binds `wsu` to WSU.
-fn start_tag_facts(src: &str, at: usize) -> (usize, bool) {
+pub(crate) fn start_tag_facts(src: &str, at: usize) -> (usize, bool) {
     let mut lexer = Lexer::new(src.as_bytes(), at, src.len(), LexLimits::from(&Limits::default()));
     match lexer.next_token(None) {
         Ok(Token::Start { name, .. }) => {
@@ -235,7 +278,7 @@ fn security_header(
 }
 
 /// Puts the Security header first in the Header (creating the Header if there is none).
-fn security_edit(src: &str, env: &Envelope<'_>, security: String) -> Edit {
+pub(crate) fn security_edit(src: &str, env: &Envelope<'_>, security: String) -> Edit {
     let (env_name_end, _) = start_tag_facts(src, env.span().start());
     let qname = &src[env.span().start() + 1..env_name_end];
     let prefix = qname.rsplit_once(':').map_or(String::new(), |(p, _)| format!("{p}:"));
@@ -252,85 +295,5 @@ fn security_edit(src: &str, env: &Envelope<'_>, security: String) -> Edit {
         }
         Ok(Token::Start { end, .. }) => Edit { start: end, end, text: security },
         _ => Edit { start: header.start(), end: header.start(), text: String::new() },
-    }
-}
-
-fn apply(src: &str, mut edits: Vec<Edit>) -> String {
-    edits.sort_by_key(|e| e.start);
-    let mut out = String::with_capacity(src.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
-    let mut at = 0;
-    for e in edits {
-        out.push_str(&src[at..e.start]);
-        out.push_str(&e.text);
-        at = e.end;
-    }
-    out.push_str(&src[at..]);
-    out
-}
-
-/// Parses the draft and computes every reference's digest into its `DigestValue`.
-fn fill_digests(draft: &str, options: &SignOptions) -> Result<String, SignError> {
-    let input = Input::new(draft.as_bytes(), &options.limits).map_err(|e| SignError::Envelope(e.into()))?;
-    let parsed =
-        parse_for_verification(&input, &options.limits, &SignatureLimits::default()).map_err(envelope_error)?;
-    let header = parsed.security.unwrap_or_default();
-    let Some(sig) = header.signatures.first() else {
-        return Ok(draft.to_owned());
-    };
-    let doc = Document {
-        src: draft,
-        content_start: input.content_start(),
-        index: &parsed.index,
-        limits: &options.limits,
-        token_refs: &[],
-        inline: &[],
-    };
-    let mut edits = Vec::new();
-    for r in &sig.references {
-        let (_, digest) = digest_reference(&doc, sig, r).map_err(envelope_error)?;
-        edits.push(Edit {
-            start: r.digest_value_span.start(),
-            end: r.digest_value_span.end(),
-            text: base64::encode(digest.as_ref()),
-        });
-    }
-    Ok(apply(draft, edits))
-}
-
-/// Canonicalizes `SignedInfo`, signs it, and writes the `SignatureValue`.
-fn fill_signature(
-    doc_text: &str,
-    key: &SigningKey,
-    algorithm: SignatureAlgorithm,
-    options: &SignOptions,
-) -> Result<String, SignError> {
-    let input = Input::new(doc_text.as_bytes(), &options.limits).map_err(|e| SignError::Envelope(e.into()))?;
-    let parsed =
-        parse_for_verification(&input, &options.limits, &SignatureLimits::default()).map_err(envelope_error)?;
-    let header = parsed.security.unwrap_or_default();
-    let Some(sig) = header.signatures.first() else {
-        return Ok(doc_text.to_owned());
-    };
-    let doc = Document {
-        src: doc_text,
-        content_start: input.content_start(),
-        index: &parsed.index,
-        limits: &options.limits,
-        token_refs: &[],
-        inline: &[],
-    };
-    let canonical = canonical_signed_info(&doc, sig).map_err(envelope_error)?;
-    let value = key.sign(algorithm, &canonical).map_err(SignError::Key)?;
-    let span: Span = sig.value_span;
-    Ok(apply(doc_text, vec![Edit { start: span.start(), end: span.end(), text: base64::encode(&value) }]))
-}
-
-/// Errors re-reading our own draft (which cannot fail on valid input) as envelope errors.
-fn envelope_error(e: VerifyError) -> SignError {
-    match e {
-        VerifyError::Envelope(e) => SignError::Envelope(e),
-        VerifyError::Signature(s) => {
-            SignError::Envelope(EnvelopeError::soap(crate::SoapErrorKind::InvalidSecurityHeader, s.offset()))
-        }
     }
 }

@@ -96,7 +96,12 @@ impl Verifier {
         AlgorithmPolicy { signatures: &self.policy.signature_algorithms, digests: &self.policy.digest_algorithms }
     }
 
-    fn check_timestamp(&self, ts: Option<&Timestamp>, at: UtcTime, header_at: usize) -> Result<(), VerifyError> {
+    pub(crate) fn check_timestamp(
+        &self,
+        ts: Option<&Timestamp>,
+        at: UtcTime,
+        header_at: usize,
+    ) -> Result<(), VerifyError> {
         let Some(ts) = ts else {
             return match self.policy.require_timestamp {
                 true => Err(VerifyError::sig(E::MissingTimestamp, header_at)),
@@ -120,7 +125,7 @@ impl Verifier {
     }
 
     /// Every part the policy names is inside an element a verified reference covered.
-    fn check_coverage(
+    pub(crate) fn check_coverage(
         &self,
         env: &Envelope<'_>,
         header: &SecurityHeader<'_>,
@@ -247,6 +252,15 @@ impl Verifier {
         })
     }
 
+    /// A holder-of-key certificate: validated to this verifier's anchors when
+    /// `chain`, else checked by itself (the token issuer vouched for it).
+    pub(crate) fn holder(&self, der: &[u8], at: UtcTime, chain: bool) -> Result<Arc<ValidatedCert>, CertError> {
+        match chain {
+            true => self.certs.validate(der, &[], at),
+            false => self.certs.vouched(der, at),
+        }
+    }
+
     fn certificate(&self, der: &[u8], carried: &[&[u8]], at: UtcTime, offset: usize) -> Result<Signer, VerifyError> {
         let validated: Arc<ValidatedCert> =
             self.certs.validate(der, carried, at).map_err(|e| VerifyError::sig(E::Certificate(e), offset))?;
@@ -255,7 +269,7 @@ impl Verifier {
 }
 
 /// The message signature: exactly one `ds:Signature` in the Security header.
-fn single_signature<'h, 'a>(header: &'h SecurityHeader<'a>) -> Result<&'h SignatureInfo<'a>, VerifyError> {
+pub(crate) fn single_signature<'h, 'a>(header: &'h SecurityHeader<'a>) -> Result<&'h SignatureInfo<'a>, VerifyError> {
     match header.signatures.as_slice() {
         [] => Err(VerifyError::sig(E::NoSignature, header.span.start())),
         [sig] => Ok(sig),

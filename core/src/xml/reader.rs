@@ -128,6 +128,22 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A reader over the element at `range`, with the namespace bindings of its
+    /// ancestors given as (prefix, URI) pairs (an empty URI undeclares a default).
+    pub fn in_context(
+        src: &'a str,
+        range: std::ops::Range<usize>,
+        inherited_ns: &[(&'a str, &'a str)],
+        limits: &Limits,
+    ) -> Self {
+        let mut names = NsTable::default();
+        let inherited: Vec<Binding<'a>> = inherited_ns
+            .iter()
+            .map(|&(prefix, uri)| Binding { prefix, ns: if uri.is_empty() { NsId::NONE } else { names.intern(uri) } })
+            .collect();
+        Self::fragment(src, range, &inherited, names, limits)
+    }
+
     /// Starts recording elements with IDs (see [`IdIndex`]).
     pub fn enable_index(&mut self) {
         self.index.get_or_insert_with(Box::default);

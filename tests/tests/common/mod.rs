@@ -455,3 +455,9 @@ pub fn id_of(doc: &str, start_tag: &str) -> String {
 pub fn pem_of(der: &[u8]) -> String {
     pem_encode(der, "CERTIFICATE")
 }
+
+/// Attribute `name` of the first element whose start tag begins with `start_tag`.
+pub fn attr_value(doc: &str, start_tag: &str, name: &str) -> String {
+    let at = doc.find(start_tag).unwrap_or_else(|| panic!("{start_tag} not found"));
+    attr(&doc[at..], name).unwrap_or_else(|| panic!("{start_tag} has no {name}")).to_owned()
+}
