@@ -438,15 +438,19 @@ impl Registry {
         self.ix.agreement_by_uuid.get(&uuid).map(|&i| &self.agreements[i as usize])
     }
 
-    /// The system a certificate is registered for.
+    /// The system a certificate is registered for: a registration matches
+    /// when every field it gives (thumbprint; serial and issuer) equals the
+    /// certificate's. Registrations with a thumbprint are tried first, then
+    /// those by serial and issuer alone.
     pub fn system_for_certificate(&self, certificate: &CallerCertificate) -> Option<&System> {
         self.system_index(certificate).map(|i| &self.systems[i as usize])
     }
 
     pub(super) fn system_index(&self, certificate: &CallerCertificate) -> Option<u32> {
         if let Some(entry) = self.ix.by_sha256.get(certificate.sha256()) {
-            let ok = entry.serial_issuer.as_deref().map_or(true, |k| k == certificate.serial_issuer_key());
-            return ok.then_some(entry.system);
+            if entry.serial_issuer.as_deref().map_or(true, |k| k == certificate.serial_issuer_key()) {
+                return Some(entry.system);
+            }
         }
         self.ix.by_serial_issuer.get(certificate.serial_issuer_key()).copied()
     }
