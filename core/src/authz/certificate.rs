@@ -110,6 +110,7 @@ pub(super) fn hex(bytes: &[u8]) -> String {
 }
 
 /// Parses hex (either case, even or odd length, no separators).
+#[cfg_attr(not(feature = "registry-json"), allow(dead_code))]
 pub(super) fn parse_hex(s: &str) -> Option<Vec<u8>> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
