@@ -4,9 +4,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod authorize;
 mod c14n;
 mod inspect;
 mod io;
+mod registry;
 mod report;
 mod sign;
 mod speed;
@@ -45,6 +47,15 @@ enum Command {
     Sign(sign::Args),
     /// Measure verifications (or parses) per second of a message on one thread.
     Speed(speed::Args),
+    /// Decide whether a message is served under a service agreement.
+    ///
+    /// Exit 0 with {"allow": true, ...} on stdout; 1 with {"allow": false,
+    /// "code", "reason", "call_uuid", "fault_xml"}; 2 for usage, I/O or
+    /// registry errors (with the JSON path).
+    Authorize(authorize::Args),
+    /// Service-agreement registries: check a file, print a certificate's entry.
+    #[command(subcommand)]
+    Registry(registry::Command),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +66,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Sign(args) => sign::run(&args),
         Command::Speed(args) => speed::run(&args),
+        Command::Authorize(args) => authorize::run(&args),
+        Command::Registry(command) => registry::run(&command),
     };
     match outcome {
         Ok(code) => code,

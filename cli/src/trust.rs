@@ -23,6 +23,18 @@ pub struct TrustArgs {
     pub min_rsa_bits: usize,
 }
 
+impl Default for TrustArgs {
+    fn default() -> Self {
+        TrustArgs {
+            trust: Vec::new(),
+            intermediates: Vec::new(),
+            at: None,
+            allow_sha1: false,
+            min_rsa_bits: kuvert::CertificatePolicy::default().min_rsa_bits,
+        }
+    }
+}
+
 impl TrustArgs {
     /// A verifier for these options.
     pub fn verifier(&self) -> Result<Verifier, String> {

@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod authz;
 mod c14n;
 mod cert;
 mod dsig;
@@ -45,6 +46,13 @@ mod token;
 mod wss;
 mod xml;
 
+pub use authz::{
+    audit_channel, audit_line, Accounting, AccountingInfo, AccountingLimits, Agreement, AgreementState, Allowed,
+    AuditDrain, AuditError, AuditSender, Authority, Call, CallInfo, CallerCertificate, CaseRef, Connection,
+    Credentials, Denial, DenyReason, Environment, InvocationIds, PrivilegeGrants, Quarter, RegisteredCertificate,
+    Registry, RegistryBuilder, RegistryError, RegistryErrorKind, ResponseClass, SecurityModel, SecurityModels, Service,
+    ServiceKind, SharedRegistry, System, TokenCall, UsageRow,
+};
 pub use c14n::{
     canonicalize_document, canonicalize_node_set, AttributeNode, C14nMethod, ElementNode, NodeFilter, Sink,
 };

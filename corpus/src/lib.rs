@@ -1,5 +1,6 @@
 //! The kuvert corpus: sample messages (in `messages/` and `negative/` beside
-//! this crate) and generators for large messages of a given size.
+//! this crate), generators for large messages of a given size, and random
+//! service-agreement registries ([`registry`]).
 //!
 //! All personal data is fictitious: CPR numbers use dates that do not exist
 //! (30 and 31 February), names are invented, CVR numbers are test numbers.
@@ -7,6 +8,7 @@
 use std::path::PathBuf;
 
 pub mod large;
+pub mod registry;
 pub mod sts;
 
 /// The directory of sample messages (`corpus/messages/`), one sub-directory per kind.

@@ -26,7 +26,7 @@ pub const TEST_STS_ENTITY_ID: &str = "https://sts.test-only.kuvert.invalid/runti
 /// The audience (service entity ID) the corpus's token requests are for.
 pub const TEST_AUDIENCE: &str = "http://organisation.serviceplatformen.dk/service/organisation/5";
 /// The privilege the corpus's assertions grant.
-pub const TEST_PRIVILEGE: &str = "http://serviceplatformen.dk/roles/usersystemrole/organisation/soeg/5";
+pub const TEST_PRIVILEGE: &str = "http://organisation.serviceplatformen.dk/privilege/organisation";
 /// The authority CVR of the corpus's assertions (a fictitious test number).
 pub const TEST_CVR: &str = "29189846";
 

@@ -8,6 +8,7 @@ use super::assertion::AssertionInfo;
 use super::error::{TokenAttribute, TokenError, TokenErrorKind as K};
 use super::policy::SamlLimits;
 use super::privileges::{self, PrivilegeList};
+use crate::authz::CallerCertificate;
 use crate::cert::{CertificateIdentity, ValidatedCert};
 use crate::ids::Cvr;
 use crate::time::UtcTime;
@@ -33,6 +34,8 @@ pub struct TokenClaims {
     pub(crate) spec_version: Option<String>,
     pub(crate) privileges: PrivilegeList,
     pub(crate) holder: Arc<ValidatedCert>,
+    /// The holder as the service-agreement registry looks it up.
+    pub(crate) caller: CallerCertificate,
     pub(crate) issuer_certificate: Option<CertificateIdentity>,
     /// `SubjectConfirmationData` NotBefore / NotOnOrAfter.
     pub(crate) confirmation: (Option<UtcTime>, Option<UtcTime>),
@@ -118,6 +121,11 @@ impl TokenClaims {
         &self.holder.identity
     }
 
+    /// The holder-of-key certificate as the service-agreement registry looks it up.
+    pub fn caller(&self) -> &CallerCertificate {
+        &self.caller
+    }
+
     /// Whether the issuer's and the holder's certificates are valid at `at`.
     pub(crate) fn certificates_valid_at(&self, at: UtcTime) -> bool {
         self.certificates.0 <= at && at <= self.certificates.1
@@ -166,6 +174,7 @@ pub(crate) fn claims_of(
         spec_version: other(ATTR_SPEC_VER)?,
         privileges,
         certificates: (holder.valid_from, holder.valid_until),
+        caller: CallerCertificate::from_identity(&holder.identity),
         holder,
         issuer_certificate,
         confirmation: (None, None),

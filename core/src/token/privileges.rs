@@ -61,6 +61,12 @@ impl PrivilegeList {
     }
 }
 
+impl crate::authz::PrivilegeGrants for PrivilegeList {
+    fn grants(&self, scope: Cvr, privilege: &str) -> bool {
+        PrivilegeList::grants(self, scope, privilege)
+    }
+}
+
 /// Why a privilege list was refused (details stay internal: the caller sees one error kind).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BadPrivileges;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::claims::TokenClaims;
 use super::privileges::PrivilegeList;
+use crate::authz::TokenCall;
 use crate::cert::CertificateIdentity;
 use crate::ids::Cvr;
 use crate::wss::Verified;
@@ -46,6 +47,25 @@ impl<'a> TokenVerified<'a> {
     /// The privileges the STS granted.
     pub fn privileges(&self) -> &PrivilegeList {
         self.claims.privileges()
+    }
+
+    /// What the service-agreement decision needs (`Credentials::KombitToken`):
+    /// the audience, the authority CVR, the holder certificate and the
+    /// privileges. Borrowed; nothing is allocated.
+    pub fn token_call(&self) -> TokenCall<'_> {
+        TokenCall {
+            audience: self.audience().unwrap_or(""),
+            authority_cvr: self.claims.cvr(),
+            holder: self.claims.caller(),
+            privileges: self.claims.privileges(),
+        }
+    }
+
+    /// The audience the assertion is for: the first one named in every
+    /// `AudienceRestriction` (they all must hold).
+    pub fn audience(&self) -> Option<&str> {
+        let first = self.claims.audience_restrictions().first()?;
+        first.iter().map(String::as_str).find(|a| self.claims.is_for(a))
     }
 
     /// The assertion element in the message.

@@ -1,0 +1,291 @@
+//! The audit trail: one JSON line per decision, through a bounded channel to
+//! a writer the caller runs on a thread of its choice.
+//!
+//! ```
+//! use kuvert::{audit_channel, CallInfo, UtcTime, Uuid};
+//! let (sender, drain) = audit_channel(1024);
+//! let call = CallInfo::new(Uuid::new_v4([7; 16]), UtcTime::from_unix_millis(0));
+//! let writer = std::thread::spawn(move || drain.run(Vec::new()));
+//! # let registry = kuvert::RegistryBuilder::new().build()?;
+//! # let cert = kuvert::CallerCertificate::new([0; 32], &[1], "CN=x");
+//! # let decision = registry.authorize(&kuvert::Call::new(kuvert::Environment::Test, "/x",
+//! #     UtcTime::from_unix_millis(0), kuvert::Credentials::None));
+//! sender.send(&call, &decision)?;
+//! drop(sender);
+//! let (lines, out) = writer.join().unwrap()?;
+//! assert_eq!(lines, 1);
+//! assert!(String::from_utf8(out).unwrap().contains("\"decision\":\"deny\""));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::{Arc, Mutex};
+
+use super::decide::Allowed;
+use super::denial::Denial;
+use crate::ids::Uuid;
+use crate::soap::Envelope;
+use crate::time::UtcTime;
+
+/// What is known about a call besides the decision: its id, when it came,
+/// and the optional fields the platform logs.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallInfo<'a> {
+    /// The CallUUID the gateway gave the call (quoted in faults).
+    pub call_uuid: Uuid,
+    /// When the call was received.
+    pub received: UtcTime,
+    /// `OnBehalfOfUser`.
+    pub on_behalf_of_user: Option<&'a str>,
+    /// `CallersServiceCallIdentifier`.
+    pub callers_service_call_identifier: Option<&'a str>,
+    /// `AccountingInfo`.
+    pub accounting_info: Option<&'a str>,
+    /// The `TransactionUUID` header.
+    pub transaction_uuid: Option<&'a str>,
+    /// The WS-Addressing `MessageID`.
+    pub message_id: Option<&'a str>,
+}
+
+impl<'a> CallInfo<'a> {
+    /// A call with only its id and time.
+    pub fn new(call_uuid: Uuid, received: UtcTime) -> Self {
+        CallInfo {
+            call_uuid,
+            received,
+            on_behalf_of_user: None,
+            callers_service_call_identifier: None,
+            accounting_info: None,
+            transaction_uuid: None,
+            message_id: None,
+        }
+    }
+
+    /// The fields of an envelope: from its `InvocationContext`, else its
+    /// `CallContext`; `TransactionUUID`; `MessageID`.
+    pub fn from_envelope(envelope: &'a Envelope<'_>, call_uuid: Uuid, received: UtcTime) -> Self {
+        let mut info = CallInfo::new(call_uuid, received);
+        if let Some(ic) = envelope.invocation_context() {
+            info.on_behalf_of_user = ic.on_behalf_of_user.as_deref();
+            info.callers_service_call_identifier = ic.callers_service_call_identifier.as_deref();
+            info.accounting_info = ic.accounting_info.as_deref();
+        } else if let Some(cc) = envelope.call_context() {
+            info.on_behalf_of_user = cc.on_behalf_of_user.as_deref();
+            info.callers_service_call_identifier = cc.callers_service_call_identifier.as_deref();
+            info.accounting_info = cc.accounting_info.as_deref();
+        }
+        info.transaction_uuid = envelope.transaction_uuid().map(|t| t.trimmed());
+        info.message_id = envelope.addressing().message_id.as_ref().map(|m| m.trimmed());
+        info
+    }
+}
+
+/// The audit record of a decision as one JSON line (with its `\n`).
+///
+/// Keys, always present, `null` when unknown: `call_uuid`, `received`
+/// (RFC 3339, ms, `Z`), `decision` (`allow` or `deny`), `code` and `reason`
+/// (`null` when allowed), `model`, `system`, `authority`, `authority_cvr`,
+/// `service`, `agreement`, `on_behalf_of_user`,
+/// `callers_service_call_identifier`, `accounting_info`, `transaction_uuid`,
+/// `message_id`.
+pub fn audit_line(info: &CallInfo<'_>, decision: &Result<Allowed<'_>, Denial>) -> String {
+    let mut w = JsonLine::new();
+    w.str("call_uuid", Some(&info.call_uuid.to_string()));
+    w.str("received", Some(&info.received.to_string()));
+    match decision {
+        Ok(a) => {
+            w.str("decision", Some("allow"));
+            w.str("code", None);
+            w.str("reason", None);
+            w.str("model", Some(a.model.as_str()));
+            w.str("system", Some(&a.system.uuid.to_string()));
+            w.str("authority", Some(&a.authority.uuid.to_string()));
+            w.str("authority_cvr", Some(&a.authority.cvr.to_string()));
+            w.str("service", Some(&a.service.uuid.to_string()));
+            w.str("agreement", Some(&a.agreement.uuid.to_string()));
+        }
+        Err(d) => {
+            let show = |u: Option<Uuid>| u.map(|u| u.to_string());
+            w.str("decision", Some("deny"));
+            w.str("code", Some(d.code()));
+            w.str("reason", Some(&d.reason.message()));
+            w.str("model", d.model.map(|m| m.as_str()));
+            w.str("system", show(d.system).as_deref());
+            w.str("authority", show(d.authority).as_deref());
+            w.str("authority_cvr", d.authority_cvr.map(|c| c.to_string()).as_deref());
+            w.str("service", show(d.service).as_deref());
+            w.str("agreement", show(d.agreement).as_deref());
+        }
+    }
+    w.str("on_behalf_of_user", info.on_behalf_of_user);
+    w.str("callers_service_call_identifier", info.callers_service_call_identifier);
+    w.str("accounting_info", info.accounting_info);
+    w.str("transaction_uuid", info.transaction_uuid);
+    w.str("message_id", info.message_id);
+    w.finish()
+}
+
+/// Writes one JSON object on one line.
+struct JsonLine(String);
+
+impl JsonLine {
+    fn new() -> Self {
+        JsonLine(String::with_capacity(512))
+    }
+
+    fn str(&mut self, key: &str, value: Option<&str>) {
+        self.0.push(if self.0.is_empty() { '{' } else { ',' });
+        json_string(&mut self.0, key);
+        self.0.push(':');
+        match value {
+            Some(v) => json_string(&mut self.0, v),
+            None => self.0.push_str("null"),
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.0.push_str("}\n");
+        self.0
+    }
+}
+
+/// A JSON string literal; control characters, U+2028 and U+2029 escaped.
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// The audit trail failed.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditError {
+    /// The writer failed; every later send fails with this too. The gateway
+    /// must stop serving: `unwritten` records were queued and not written.
+    WriterFailed {
+        /// The I/O error's kind.
+        kind: io::ErrorKind,
+        /// The I/O error's text.
+        message: String,
+        /// Records queued but not written when the writer failed.
+        unwritten: u64,
+    },
+    /// The drain was dropped without running, or has ended.
+    Closed,
+}
+
+impl fmt::Display for AuditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditError::WriterFailed { message, unwritten, .. } => {
+                write!(f, "audit writer failed: {message} ({unwritten} records not written)")
+            }
+            AuditError::Closed => f.write_str("audit trail closed"),
+        }
+    }
+}
+
+impl std::error::Error for AuditError {}
+
+type Failure = Arc<Mutex<Option<AuditError>>>;
+
+/// Sends audit records; clone it for each thread. [`send`](AuditSender::send)
+/// blocks while the channel is full (back-pressure): records are never dropped.
+#[derive(Clone, Debug)]
+pub struct AuditSender {
+    tx: SyncSender<String>,
+    failure: Failure,
+}
+
+/// Writes the records; run it on a thread of your choice.
+#[derive(Debug)]
+pub struct AuditDrain {
+    rx: Receiver<String>,
+    failure: Failure,
+}
+
+/// A bounded audit channel holding up to `capacity` lines (at least 1).
+pub fn audit_channel(capacity: usize) -> (AuditSender, AuditDrain) {
+    let (tx, rx) = mpsc::sync_channel(capacity.max(1));
+    let failure = Failure::default();
+    (AuditSender { tx, failure: failure.clone() }, AuditDrain { rx, failure })
+}
+
+impl AuditSender {
+    /// Queues the record of a decision; waits while the channel is full.
+    pub fn send(&self, info: &CallInfo<'_>, decision: &Result<Allowed<'_>, Denial>) -> Result<(), AuditError> {
+        self.send_line(audit_line(info, decision))
+    }
+
+    /// Queues a line made by [`audit_line`].
+    pub fn send_line(&self, line: String) -> Result<(), AuditError> {
+        if let Some(e) = self.failure() {
+            return Err(e);
+        }
+        self.tx.send(line).map_err(|_| self.failure().unwrap_or(AuditError::Closed))
+    }
+
+    fn failure(&self) -> Option<AuditError> {
+        self.failure.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl AuditDrain {
+    /// Writes every line until all senders are dropped, flushing whenever the
+    /// channel runs empty; returns the number of lines written and the writer.
+    /// A write or flush error ends the run and is returned; senders then fail
+    /// with the same error.
+    pub fn run<W: Write>(self, mut writer: W) -> Result<(u64, W), AuditError> {
+        let mut written = 0u64;
+        loop {
+            let line = match self.rx.try_recv() {
+                Ok(line) => line,
+                Err(TryRecvError::Disconnected) => break,
+                Err(TryRecvError::Empty) => {
+                    if let Err(e) = writer.flush() {
+                        return Err(self.fail(&e, 0));
+                    }
+                    match self.rx.recv() {
+                        Ok(line) => line,
+                        Err(_) => break,
+                    }
+                }
+            };
+            if let Err(e) = writer.write_all(line.as_bytes()) {
+                return Err(self.fail(&e, 1));
+            }
+            written += 1;
+        }
+        match writer.flush() {
+            Ok(()) => Ok((written, writer)),
+            Err(e) => Err(self.fail(&e, 0)),
+        }
+    }
+
+    /// Records the failure for the senders, counts what stays unwritten.
+    fn fail(&self, e: &io::Error, lost: u64) -> AuditError {
+        let mut error = AuditError::WriterFailed { kind: e.kind(), message: e.to_string(), unwritten: lost };
+        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.clone());
+        let queued = self.rx.try_iter().count() as u64;
+        if let AuditError::WriterFailed { unwritten, .. } = &mut error {
+            *unwritten += queued;
+        }
+        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.clone());
+        error
+    }
+}
