@@ -108,6 +108,11 @@ impl TestSts {
     }
 }
 
+/// The TEST ONLY STS's key and certificate (to sign hand-made assertion templates).
+pub fn test_sts_key() -> SigningKey {
+    SigningKey::from_pem(STS_KEY, STS_CERT).expect("the corpus's TEST ONLY STS key")
+}
+
 /// The TEST ONLY calling system's key and certificate (the holder of the corpus's assertions).
 pub fn test_system_key() -> SigningKey {
     SigningKey::from_pem(SYSTEM_KEY, SYSTEM_CERT).expect("the corpus's TEST ONLY system key")

@@ -394,3 +394,40 @@ fn created_of(doc: &str) -> UtcTime {
     let at = doc.find("Created>").unwrap() + "Created>".len();
     UtcTime::parse(doc[at..at + doc[at..].find('<').unwrap()].trim()).unwrap()
 }
+
+/// The issuer signature in other forms than the STS's usual one (a PrefixList,
+/// another digest) is verified the ordinary way, and a tampered one still fails.
+#[test]
+fn issuer_signatures_of_other_shapes() {
+    let sts = TestSts::test_only();
+    let template = sts.template(&AssertionRequest::for_test_system(now()));
+    let exc = "<Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>";
+    let shapes = [
+        ("prefix list", template.replacen(exc, "<Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"><InclusiveNamespaces xmlns=\"http://www.w3.org/2001/10/xml-exc-c14n#\" PrefixList=\"xs\"/></Transform>", 1)),
+        ("sha-512 digest", template.replacen("xmlenc#sha256", "xmlenc#sha512", 1)),
+    ];
+    let limits = Limits::default();
+    for (what, doc) in shapes {
+        assert_ne!(doc, template, "{what}: the edit applies");
+        let signed =
+            kuvert::sign_template(&Input::new(doc.as_bytes(), &limits).unwrap(), &sts::test_sts_key(), &limits)
+                .unwrap();
+        let text = sign_with(Profile::LibBas, &unsigned(Profile::LibBas, MESSAGE_ID), &signed, &sts::test_system_key());
+        assert_eq!(fresh(&text), "ok", "{what}");
+        let tampered = text.replacen(sts::TEST_CVR, "12345678", 1);
+        assert_eq!(fresh(&resign(&tampered, &sts::test_system_key())), "token.issuer_signature", "{what}");
+    }
+    // Inclusive c14n takes in the namespaces in scope: signed standalone, the
+    // assertion verifies standalone, and no longer once placed in a message.
+    let inclusive =
+        template.replacen(exc, "<Transform Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"/>", 1);
+    let signed =
+        kuvert::sign_template(&Input::new(inclusive.as_bytes(), &limits).unwrap(), &sts::test_sts_key(), &limits)
+            .unwrap();
+    let v = verifier(Profile::LibBas);
+    assert!(v
+        .verify_assertion(&Input::new(signed.as_bytes(), &limits).unwrap(), now(), Audience::CheckedByCaller)
+        .is_ok());
+    let text = sign_with(Profile::LibBas, &unsigned(Profile::LibBas, MESSAGE_ID), &signed, &sts::test_system_key());
+    assert_eq!(fresh(&text), "token.issuer_signature");
+}

@@ -13,7 +13,7 @@ use crate::dsig::DigestAlgorithm;
 use crate::xml::index::is_id_attr;
 use crate::xml::reader::{Event, Reader, StartTag};
 use crate::xml::text::attr_value;
-use crate::xml::Span;
+use crate::xml::{NsId, Span};
 
 /// An element a reference names, not reached yet.
 struct Wanted<'a> {
@@ -22,6 +22,8 @@ struct Wanted<'a> {
     method: C14nMethod,
     prefixes: Vec<String>,
     digest: DigestAlgorithm,
+    /// Leave out the element's first `ds:Signature` child (enveloped-signature).
+    enveloped: bool,
 }
 
 /// An element being digested.
@@ -30,15 +32,48 @@ struct Active<'a> {
     depth: u32,
     start: usize,
     engine: C14n<'a, digest::Context>,
+    enveloped: bool,
+    /// The `ds:Signature` child left out, once seen.
+    excluded: Option<usize>,
+    /// Depth of the element being left out, while inside it.
+    skipping: Option<u32>,
+}
+
+impl Active<'_> {
+    /// Whether `ev` is inside (or is) the left-out signature.
+    fn skips(&mut self, r: &Reader<'_>, ev: &Event) -> bool {
+        match (self.skipping, ev) {
+            (Some(d), Event::End { depth, .. }) if *depth == d => {
+                self.skipping = None;
+                true
+            }
+            (Some(_), _) => true,
+            (None, Event::Start(t))
+                if self.enveloped
+                    && self.excluded.is_none()
+                    && t.depth == self.depth + 1
+                    && t.ns == NsId::DS
+                    && t.name.local(r.source()) == "Signature" =>
+            {
+                self.excluded = Some(t.span.start());
+                self.skipping = Some(t.depth);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 /// A digest computed in the main pass.
+#[derive(Clone)]
 pub(crate) struct Done {
     /// Index of the reference in its `SignedInfo`.
     pub reference: usize,
     /// The element digested.
     pub span: Span,
     pub digest: digest::Digest,
+    /// The `ds:Signature` child left out (enveloped taps only).
+    pub excluded: Option<usize>,
 }
 
 #[derive(Default)]
@@ -59,7 +94,13 @@ impl<'a> DigestTaps<'a> {
         digest: DigestAlgorithm,
     ) {
         let prefixes = prefixes.iter().map(|p| (*p).to_owned()).collect();
-        self.wanted.push(Wanted { reference, id, method, prefixes, digest });
+        self.wanted.push(Wanted { reference, id, method, prefixes, digest, enveloped: false });
+    }
+
+    /// Like [`want`](Self::want), leaving out the element's first `ds:Signature`
+    /// child (the enveloped-signature transform of a signature inside it).
+    pub fn want_enveloped(&mut self, reference: usize, id: Cow<'a, str>, method: C14nMethod, digest: DigestAlgorithm) {
+        self.wanted.push(Wanted { reference, id, method, prefixes: Vec::new(), digest, enveloped: true });
     }
 
     /// The digests computed so far.
@@ -70,7 +111,9 @@ impl<'a> DigestTaps<'a> {
     /// Feeds an event the reader `r` just produced.
     pub fn on_event(&mut self, r: &Reader<'a>, ev: &Event) {
         for a in &mut self.active {
-            a.engine.event(r, ev, &[]);
+            if !a.skips(r, ev) {
+                a.engine.event(r, ev, &[]);
+            }
         }
         if let Event::Start(t) = ev {
             self.activate(r, t);
@@ -79,7 +122,8 @@ impl<'a> DigestTaps<'a> {
             while self.active.last().is_some_and(|a| a.depth == *depth) {
                 if let Some(a) = self.active.pop() {
                     let span = Span::new(a.start, span.end());
-                    self.done.push(Done { reference: a.reference, span, digest: a.engine.finish().finish() });
+                    let digest = a.engine.finish().finish();
+                    self.done.push(Done { reference: a.reference, span, digest, excluded: a.excluded });
                 }
             }
         }
@@ -96,15 +140,29 @@ impl<'a> DigestTaps<'a> {
                 continue;
             }
             let value = attr_value(src, a.value, a.has_ref);
-            let Some(i) = self.wanted.iter().position(|w| w.id == value) else { continue };
-            let w = self.wanted.swap_remove(i);
-            let prefixes: Vec<&str> = w.prefixes.iter().map(String::as_str).collect();
-            let ctx = digest::Context::new(w.digest.aws_lc());
-            let mut engine = C14n::new(w.method, &prefixes, false, t.depth, ctx);
-            let context = if w.method.is_exclusive() { None } else { Some(r.context_of_current()) };
-            let inherited = context.as_ref().map_or(&[][..], |c| &c.inherited_xml[..]);
-            engine.event(r, &Event::Start(*t), inherited);
-            self.active.push(Active { reference: w.reference, depth: t.depth, start: t.span.start(), engine });
+            while let Some(i) = self.wanted.iter().position(|w| w.id == value) {
+                let w = self.wanted.swap_remove(i);
+                self.start(r, t, w);
+            }
         }
+    }
+
+    /// Starts one tap at `t` (the apex event is fed here).
+    fn start(&mut self, r: &Reader<'a>, t: &StartTag, w: Wanted<'a>) {
+        let prefixes: Vec<&str> = w.prefixes.iter().map(String::as_str).collect();
+        let ctx = digest::Context::new(w.digest.aws_lc());
+        let mut engine = C14n::new(w.method, &prefixes, false, t.depth, ctx);
+        let context = if w.method.is_exclusive() { None } else { Some(r.context_of_current()) };
+        let inherited = context.as_ref().map_or(&[][..], |c| &c.inherited_xml[..]);
+        engine.event(r, &Event::Start(*t), inherited);
+        self.active.push(Active {
+            reference: w.reference,
+            depth: t.depth,
+            start: t.span.start(),
+            engine,
+            enveloped: w.enveloped,
+            excluded: None,
+            skipping: None,
+        });
     }
 }

@@ -104,8 +104,9 @@ fn subtree<'a, 'c>(
     }
 }
 
-/// A reference whose digest the reading pass computed: the element it digested
-/// must be the one the ID names in the index.
+/// A reference whose digest was computed in a reading pass: the element it
+/// digested must be the one the ID names in the index (for the STR-Transform,
+/// the token the named reference points to).
 fn check_inline<'a>(
     doc: &Document<'a, '_>,
     r: &Reference<'a>,
@@ -114,11 +115,15 @@ fn check_inline<'a>(
     let RefTarget::Id(id) = &r.target else {
         return Err(VerifyError::sig(E::ReferenceNotFound, r.span.start()));
     };
-    let entry = doc.index.get(id).ok_or(VerifyError::sig(E::ReferenceNotFound, r.span.start()))?;
-    if entry.span != done.span || !constant_time_eq(done.digest.as_ref(), &r.digest_value) {
+    let via_str = r.transforms.str_transform.is_some();
+    let span = match via_str {
+        true => str_target(doc, id, r.span.start())?.span,
+        false => doc.index.get(id).ok_or(VerifyError::sig(E::ReferenceNotFound, r.span.start()))?.span,
+    };
+    if span != done.span || !constant_time_eq(done.digest.as_ref(), &r.digest_value) {
         return Err(VerifyError::sig(E::DigestMismatch, r.span.start()));
     }
-    Ok(Covered { span: entry.span, id: Some(id.clone()), via_str: false })
+    Ok(Covered { span, id: Some(id.clone()), via_str })
 }
 
 fn check_reference<'a>(

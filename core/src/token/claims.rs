@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::assertion::AssertionInfo;
+use super::digests::Memo;
 use super::error::{TokenAttribute, TokenError, TokenErrorKind as K};
 use super::policy::SamlLimits;
 use super::privileges::{self, PrivilegeList};
@@ -41,6 +42,8 @@ pub struct TokenClaims {
     pub(crate) confirmation: (Option<UtcTime>, Option<UtcTime>),
     /// When the issuer's and the holder's certificates are both valid.
     pub(crate) certificates: (UtcTime, UtcTime),
+    /// Message-side digests of the assertion, for recurring use.
+    pub(crate) memo: Vec<Memo>,
 }
 
 impl TokenClaims {
@@ -178,6 +181,7 @@ pub(crate) fn claims_of(
         holder,
         issuer_certificate,
         confirmation: (None, None),
+        memo: Vec::new(),
     })
 }
 

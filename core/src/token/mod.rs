@@ -5,6 +5,7 @@
 
 mod assertion;
 mod claims;
+mod digests;
 mod error;
 mod policy;
 mod privileges;

@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use super::assertion::{read_assertion, AssertionInfo};
 use super::claims::{claims_of, TokenClaims};
+use super::digests;
 use super::error::{RequiredHeader, TokenError, TokenErrorKind as K};
 use super::policy::{Audience, Profile, TokenPolicy};
 use super::replay::{MemoryReplayCache, ReplayCache, ReplayError};
 use super::verified::TokenVerified;
+use crate::c14n::taps::Done;
 use crate::cert::{BoundedCache, CacheKey, CertError, TrustAnchors};
 use crate::dsig::error::{SignatureErrorKind as E, SignedPart};
 use crate::dsig::model::{KeyIdentifierKind, RefTarget, SignatureInfo, TokenRef};
@@ -122,10 +124,12 @@ impl TokenVerifier {
         let header = parsed.security.as_ref().ok_or(VerifyError::sig(E::NoSignature, env_at))?;
         let sig = single_signature(header)?;
         self.message.check_timestamp(header.timestamp.as_ref(), at, header.span.start())?;
-        let assertion_span = self.holder_assertion(&parsed, header, sig)?;
-        let claims = self.assertion(input, &parsed.index, assertion_span, at)?;
+        let (assertion_span, id) = self.holder_assertion(&parsed, header, sig)?;
+        let refs = digests::assertion_refs(sig, &header.token_refs, id);
+        let found = Found { input, index: &parsed.index, span: assertion_span, id };
+        let (claims, assertion_digests) = self.assertion(&found, &refs, at)?;
         self.check_use(&claims, at, audience, assertion_span.start())?;
-        let verified = self.check_message(input, &parsed, header, sig, &claims)?;
+        let verified = self.check_message(input, &parsed, header, sig, &claims, assertion_digests)?;
         self.check_replay(&parsed.envelope, header, &claims, at)?;
         Ok(TokenVerified::new(verified, claims, assertion_span))
     }
@@ -199,12 +203,12 @@ impl TokenVerifier {
 
     /// The assertion the signature's key names: it must be the one assertion
     /// child of the Security header, named by a SAMLID key identifier.
-    fn holder_assertion(
+    fn holder_assertion<'s>(
         &self,
         parsed: &ParsedForVerification<'_>,
         header: &SecurityHeader<'_>,
-        sig: &SignatureInfo<'_>,
-    ) -> Result<Span, TokenError> {
+        sig: &'s SignatureInfo<'_>,
+    ) -> Result<(Span, &'s str), TokenError> {
         let span = match header.assertions.as_slice() {
             [] => return Err(TokenError::token(K::NoAssertion, header.span.start())),
             [one] => *one,
@@ -216,37 +220,45 @@ impl TokenVerifier {
             _ => return Err(TokenError::token(K::KeyNotHolder, ki_at)),
         };
         match parsed.index.get(id) {
-            Some(e) if e.span == span && e.ns == NsId::SAML2 && e.local == "Assertion" => Ok(span),
+            Some(e) if e.span == span && e.ns == NsId::SAML2 && e.local == "Assertion" => Ok((span, id)),
             _ => Err(TokenError::token(K::AssertionMisplaced, ki_at)),
         }
     }
 
-    /// The verified claims of the assertion at `span`: from the cache when
-    /// the same bytes in the same namespace context were verified before and
-    /// the certificates are still valid, else verified now (and cached).
+    /// The verified claims of the assertion, and the digests of it the message
+    /// references need: from the cache when the same bytes in the same
+    /// namespace context were verified before and the certificates are still
+    /// valid, else verified now in one reading pass (and cached).
     fn assertion(
         &self,
-        input: &Input<'_>,
-        index: &IdIndex<'_>,
-        span: Span,
+        found: &Found<'_, '_>,
+        refs: &[digests::AssertionRef],
         at: UtcTime,
-    ) -> Result<Arc<TokenClaims>, TokenError> {
-        let src = input.as_str();
-        let context = index.entries.iter().find(|e| e.span == span).map(|e| &e.context);
+    ) -> Result<(Arc<TokenClaims>, Vec<Done>), TokenError> {
+        let (src, span) = (found.input.as_str(), found.span);
+        let context = found.index.entries.iter().find(|e| e.span == span).map(|e| &e.context);
         let context = context.ok_or(TokenError::token(K::AssertionMisplaced, span.start()))?;
         let context_key = context_key(context);
         let key = CacheKey { leaf: src[span.range()].as_bytes(), intermediates: &[context_key.as_bytes()] };
         if let Some(hit) = self.assertions.get(&key).filter(|c| c.certificates_valid_at(at)) {
-            return Ok(hit);
+            let done = digests::from_memo(refs, &hit.memo, span);
+            return Ok((hit, done));
         }
         let limits = &self.message.policy().limits;
         let mut r = Reader::in_context(src, span.range(), &context.inherited_ns, limits);
+        digests::want(r.taps(), refs, found.id);
         let sig_limits = self.message.policy().signature_limits;
         let assertion = read_assertion(&mut r, &self.policy.saml_limits, &sig_limits)?;
-        let doc = Document { src, content_start: input.content_start(), index, limits, token_refs: &[], inline: &[] };
-        let claims = Arc::new(self.verify_parsed(&assertion, &doc, at)?);
+        let done = r.take_taps().map(|t| t.into_done()).unwrap_or_default();
+        let (issuer, message) = digests::split(&assertion, done);
+        let issuer: Vec<Done> = issuer.into_iter().collect();
+        let content_start = found.input.content_start();
+        let doc = Document { src, content_start, index: found.index, limits, token_refs: &[], inline: &issuer };
+        let mut claims = self.verify_parsed(&assertion, &doc, at)?;
+        claims.memo = digests::memo_of(refs, &message);
+        let claims = Arc::new(claims);
         self.assertions.insert(&key, Arc::clone(&claims));
-        Ok(claims)
+        Ok((claims, message))
     }
 
     /// Issuer signature (enveloped, over exactly this assertion, by an STS
@@ -317,15 +329,18 @@ impl TokenVerifier {
         header: &SecurityHeader<'a>,
         sig: &SignatureInfo<'a>,
         claims: &Arc<TokenClaims>,
+        assertion_digests: Vec<Done>,
     ) -> Result<Verified<'a>, TokenError> {
         let policy = self.message.policy();
+        let mut inline = parsed.inline_digests.clone();
+        inline.extend(assertion_digests);
         let doc = Document {
             src: input.as_str(),
             content_start: input.content_start(),
             index: &parsed.index,
             limits: &policy.limits,
             token_refs: &header.token_refs,
-            inline: &parsed.inline_digests,
+            inline: &inline,
         };
         let covered = check(&doc, sig, &claims.holder.key, &self.message.algorithms())?;
         let env = &parsed.envelope;
@@ -370,6 +385,14 @@ impl TokenVerifier {
             Err(_) => Err(TokenError::token(K::ReplayCacheUnavailable, offset)),
         }
     }
+}
+
+/// Where the assertion the message names is.
+struct Found<'i, 'a> {
+    input: &'i Input<'a>,
+    index: &'i IdIndex<'i>,
+    span: Span,
+    id: &'i str,
 }
 
 /// Issuer-side failures keep their signature error; envelope errors are the message's.
