@@ -227,3 +227,25 @@ fn soeg_body(criteria: usize) -> String {
         "<ws:SoegRequest xmlns:ws=\"http://serviceplatformen.dk/xml/wsdl/soap11/Organisation/OrganisationEnhed/5/\" xmlns:oe=\"urn:oio:sts:organisation:organisationenhed:1.1.3.0\" xmlns:sd=\"urn:oio:sagdok:3.0.0\"><oe:SoegInput><oe:AttributListe>{names}</oe:AttributListe><oe:TilstandListe/><oe:RelationListe/></oe:SoegInput></ws:SoegRequest>"
     )
 }
+
+/// An unsigned SOAP 1.1 response to a token request, as the platform answers:
+/// WS-Addressing `RelatesTo` the request's MessageID, and `units` result
+/// units in the Body (about 260 bytes each). Sign it with
+/// `kuvert::sign_message` and the platform's (here: a TEST ONLY) key, which
+/// adds the Timestamp and the BinarySecurityToken.
+pub fn token_response_soap11(relates_to: &str, units: usize) -> String {
+    let mut results = String::new();
+    for i in 0..units {
+        results.push_str(&format!(
+            "<oe:FiltreretOejebliksbillede><oe:ObjektType><sd:UUIDIdentifikator>7a3c0b1e-2f4d-4c5e-9a8b-{i:012}</sd:UUIDIdentifikator></oe:ObjektType><oe:Registrering><sd:EnhedNavn>Kuvert Testkommune enhed {i}</sd:EnhedNavn></oe:Registrering></oe:FiltreretOejebliksbillede>"
+        ));
+    }
+    format!(
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header>\
+<wsa:Action xmlns:wsa=\"http://www.w3.org/2005/08/addressing\">http://serviceplatformen.dk/xml/wsdl/soap11/Organisation/OrganisationEnhed/5/soegResponse</wsa:Action>\
+<wsa:MessageID xmlns:wsa=\"http://www.w3.org/2005/08/addressing\">urn:uuid:7f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b</wsa:MessageID>\
+<wsa:RelatesTo xmlns:wsa=\"http://www.w3.org/2005/08/addressing\">{relates_to}</wsa:RelatesTo>\
+</soap:Header><soap:Body><ws:SoegResponse xmlns:ws=\"http://serviceplatformen.dk/xml/wsdl/soap11/Organisation/OrganisationEnhed/5/\" xmlns:oe=\"urn:oio:sts:organisation:organisationenhed:1.1.3.0\" xmlns:sd=\"urn:oio:sagdok:3.0.0\">\
+<oe:SoegOutput><oe:StandardRetur><sd:StatusKode>20</sd:StatusKode><sd:FejlbeskedTekst/></oe:StandardRetur>{results}</oe:SoegOutput></ws:SoegResponse></soap:Body></soap:Envelope>"
+    )
+}

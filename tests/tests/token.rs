@@ -431,3 +431,22 @@ fn issuer_signatures_of_other_shapes() {
     let text = sign_with(Profile::LibBas, &unsigned(Profile::LibBas, MESSAGE_ID), &signed, &sts::test_system_key());
     assert_eq!(fresh(&text), "token.issuer_signature");
 }
+
+/// The round trip's other half: the platform answers with a response signed
+/// with its certificate as a BinarySecurityToken, related to the request.
+#[test]
+fn signed_response_relates_to_the_request() {
+    let request = request(Profile::LibBas);
+    let limits = Limits::default();
+    let input = Input::new(request.as_bytes(), &limits).unwrap();
+    let token = verifier(Profile::LibBas).verify_message(&input, now(), Audience::Expect(sts::TEST_AUDIENCE)).unwrap();
+    let message_id = token.message().addressing().message_id.unwrap().trimmed().to_owned();
+    let response = sts::token_response_soap11(&message_id, 20);
+    let platform = common::signing_key("oces2-leaf");
+    let input = Input::new(response.as_bytes(), &limits).unwrap();
+    let signed = kuvert::sign_message(&input, &platform, now(), &kuvert::SignOptions::default()).unwrap();
+    let input = Input::new(signed.as_bytes(), &limits).unwrap();
+    let verified = common::verifier().verify_message(&input, now()).unwrap();
+    assert_eq!(verified.addressing().relates_to.unwrap().trimmed(), message_id);
+    assert!(verified.body().is_some());
+}
