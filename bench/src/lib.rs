@@ -10,6 +10,8 @@
 
 use std::path::PathBuf;
 
+pub mod load;
+
 /// The workspace root (the directory above this crate).
 pub fn workspace_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
