@@ -71,7 +71,7 @@ fn a_short_run_reports_every_documented_key() {
         token_recurring: find("token-search"),
         large: find("ac-large"),
     };
-    let copts = CapacityOptions { threads: 2, duration: Duration::from_millis(50), epoch: world.epoch };
+    let copts = CapacityOptions { threads: 2, duration: Duration::from_millis(50), epoch: world.epoch, only: vec![] };
     let capacity = load::capacity(&gateway, &fresh, &s, &copts, &|_| {});
     drop((gateway, fresh));
     drain.join().unwrap().unwrap();

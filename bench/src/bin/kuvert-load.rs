@@ -46,6 +46,11 @@ struct Args {
     /// Sizes of the large answers, used in turn (e.g. 1M,10M,100M).
     #[arg(long, default_value = "1M,10M,100M", value_delimiter = ',')]
     large_sizes: Vec<String>,
+    /// Capacity phase: run only these measurements (invocation_context,
+    /// authority_context, kombit_token, kombit_token_recurring,
+    /// kombit_token_round_trip, rsa2048_sign, large), e.g. under a profiler.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Write the results as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     json: Option<std::path::PathBuf>,
@@ -91,7 +96,8 @@ fn run(args: &Args) -> Result<bool, String> {
         None
     };
     let capacity = if args.capacity_seconds > 0.0 {
-        let options = CapacityOptions { threads, duration: Duration::from_secs_f64(args.capacity_seconds), epoch };
+        let duration = Duration::from_secs_f64(args.capacity_seconds);
+        let options = CapacityOptions { threads, duration, epoch, only: args.only.clone() };
         Some(run_capacity(&gateway, &fresh_gateway, &scenarios, &fresh, &options)?)
     } else {
         None

@@ -15,6 +15,8 @@ pub struct CapacityOptions {
     /// Per measurement.
     pub duration: Duration,
     pub epoch: UtcTime,
+    /// Run only the measurements named here (all when empty): for profiling.
+    pub only: Vec<String>,
 }
 
 /// Calls per second (and bytes per second for large answers) on the whole machine.
@@ -60,6 +62,9 @@ pub fn capacity(
     let mut c = Capacity::default();
     let mut measurement = 0;
     let mut run = |name: &str, f: &(dyn Fn(u64, UtcTime) -> Result<u64, String> + Sync)| {
+        if !options.only.is_empty() && !options.only.iter().any(|o| o == name) {
+            return (0.0, 0.0);
+        }
         progress(name);
         // Each measurement numbers its calls apart from the paced phase's and
         // the others', so a request pool is never replayed under one pass.

@@ -154,20 +154,31 @@ impl JsonLine {
 
 /// A JSON string literal; control characters, U+2028 and U+2029 escaped.
 fn json_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
+    let bytes = s.as_bytes();
+    let mut clean = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            0xe2 if matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xa8 | 0xa9])) => "",
+            _ => continue,
+        };
+        out.push_str(&s[clean..i]);
+        let c = s[i..].chars().next().unwrap_or_default();
+        clean = i + c.len_utf8();
+        match escaped {
+            "" => out.push_str(&format!("\\u{:04x}", c as u32)),
+            e => out.push_str(e),
         }
     }
+    out.push_str(&s[clean..]);
     out.push('"');
 }
 
@@ -211,6 +222,11 @@ pub struct AuditSender {
     tx: SyncSender<String>,
     failure: Failure,
 }
+
+/// Naps of the drain while the channel is empty, before it parks: a record
+/// waits at most this long in a channel that was empty.
+const IDLE_NAP: std::time::Duration = std::time::Duration::from_micros(500);
+const IDLE_POLLS: u32 = 8;
 
 /// Writes the records; run it on a thread of your choice.
 #[derive(Debug)]
@@ -260,9 +276,9 @@ impl AuditDrain {
                     if let Err(e) = writer.flush() {
                         return Err(self.fail(&e, 0));
                     }
-                    match self.rx.recv() {
-                        Ok(line) => line,
-                        Err(_) => break,
+                    match self.wait() {
+                        Some(line) => line,
+                        None => break,
                     }
                 }
             };
@@ -277,6 +293,22 @@ impl AuditDrain {
         }
     }
 
+    /// The next line once the channel ran empty, `None` when every sender is
+    /// gone. Under load it polls a few times with short naps before it parks:
+    /// a parked drain makes every send a wake-up system call, and at tens of
+    /// thousands of calls a second those cost more than the naps.
+    fn wait(&self) -> Option<String> {
+        for _ in 0..IDLE_POLLS {
+            std::thread::sleep(IDLE_NAP);
+            match self.rx.try_recv() {
+                Ok(line) => return Some(line),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {}
+            }
+        }
+        self.rx.recv().ok()
+    }
+
     /// Records the failure for the senders, counts what stays unwritten.
     fn fail(&self, e: &io::Error, lost: u64) -> AuditError {
         let mut error = AuditError::WriterFailed { kind: e.kind(), message: e.to_string(), unwritten: lost };
@@ -287,5 +319,55 @@ impl AuditDrain {
         }
         *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.clone());
         error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_string;
+
+    fn quoted(s: &str) -> String {
+        let mut out = String::new();
+        json_string(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn json_strings_escape_exactly_what_json_and_javascript_need() {
+        assert_eq!(quoted(""), "\"\"");
+        assert_eq!(quoted("Søren \"Fiktiv\" \\ æøå"), "\"Søren \\\"Fiktiv\\\" \\\\ æøå\"");
+        assert_eq!(quoted("a\u{1}b\u{1f}\t\r\n"), "\"a\\u0001b\\u001f\\t\\r\\n\"");
+        assert_eq!(quoted("\u{2028}x\u{2029}"), "\"\\u2028x\\u2029\"");
+        // Other characters starting with E2 80 pass unchanged (U+2026, U+20AC).
+        assert_eq!(quoted("\u{2026}\u{20ac}"), "\"\u{2026}\u{20ac}\"");
+        for s in ["plain", "ends with escape\n", "\u{7f}\u{80}\u{ffff}\u{10ffff}"] {
+            let parsed: String = serde_json_like(&quoted(s));
+            assert_eq!(parsed, s);
+        }
+    }
+
+    /// Undoes exactly the escapes `json_string` writes.
+    fn serde_json_like(q: &str) -> String {
+        let inner = &q[1..q.len() - 1];
+        let mut out = String::new();
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some('t') => out.push('\t'),
+                Some('u') => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap());
+                }
+                Some(c) => out.push(c),
+                None => panic!("dangling escape"),
+            }
+        }
+        out
     }
 }
