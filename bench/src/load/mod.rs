@@ -20,7 +20,9 @@ pub use gateway::{Gateway, Outcome};
 pub use paced::{paced, LargeStats, Paced, PacedOptions};
 pub use report::{report_json, Check, Report};
 pub use response::{check_response, response_limits, ResponseStats};
-pub use world::{registry, scenarios, token_requests, Answer, Expect, Model, Scenario, TokenAssertions, WorldOptions};
+pub use world::{
+    answer_signer, registry, scenarios, token_requests, Answer, Expect, Model, Scenario, TokenAssertions, WorldOptions,
+};
 
 /// The platform's response-time classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
