@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench -p kuvert-bench --bench authz                   # everything
 //! cargo bench -p kuvert-bench --bench authz -- authz_decide   # decisions only
+//! cargo bench -p kuvert-bench --bench authz -- authz_scale    # 1k .. 1M agreements
 //! ```
 //!
 //! Decision benches run 1,024 different calls per iteration (throughput in
@@ -115,5 +116,36 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decide, load);
+/// How decision and load cost grow with the registry: 1k to 1M agreements
+/// (systems and services scaled with them, authorities fixed at 98).
+fn scale(c: &mut Criterion) {
+    let at = UtcTime::from_unix_millis(EPOCH * 1000);
+    let mut group = c.benchmark_group("authz_scale");
+    group.sample_size(10).measurement_time(Duration::from_secs(5));
+    for agreements in [1_000usize, 10_000, 100_000, 1_000_000] {
+        let shape = Shape {
+            systems: (agreements / 20).max(10),
+            authorities: 98,
+            services: (agreements / 333).clamp(10, 3_000),
+            agreements,
+            max_services_per_agreement: 3,
+        };
+        let g = GenRegistry::generate(shape, 1);
+        let json = g.to_json();
+        let registry = Registry::from_json(json.as_bytes()).expect("generated registry");
+        let (allowed, _) = prepare(&g, &registry, at);
+        let label = format!("{}k", agreements / 1000);
+        group.throughput(Throughput::Elements(allowed.len() as u64));
+        group.bench_function(format!("invocation_context_allow/{label}"), |b| {
+            b.iter(|| allowed.iter().filter(|p| registry.authorize(black_box(&p.invocation(at))).is_ok()).count())
+        });
+        group.throughput(Throughput::Bytes(json.len() as u64));
+        group.bench_function(format!("registry_json/{label}"), |b| {
+            b.iter(|| Registry::from_json(black_box(json.as_bytes())).expect("loads").agreements().len())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decide, load, scale);
 criterion_main!(benches);

@@ -16,11 +16,12 @@ use kuvert_bench::load::{self, Gateway, WorldOptions};
 
 const REQUEST: &str =
     include_str!("../../../corpus/messages/invocation-context/cpr-person-lookup-ws-security.request.xml");
-const CASES: [&str; 8] = [
+const CASES: [&str; 9] = [
     "envelope_parse",
     "c14n_exclusive",
     "signature_verify",
     "token_verify_recurring",
+    "token_verify_fresh",
     "authorize",
     "fault_build",
     "pipeline_ic_lookup",
@@ -67,7 +68,9 @@ fn run(case: &str, n: u64) -> Result<(), String> {
                 .to_xml();
             Ok(fault.len())
         }),
-        "token_verify_recurring" | "pipeline_ic_lookup" | "pipeline_token_round_trip" => pipeline(case, n, &world),
+        "token_verify_recurring" | "token_verify_fresh" | "pipeline_ic_lookup" | "pipeline_token_round_trip" => {
+            pipeline(case, n, &world)
+        }
         other => Err(format!("unknown case {other}; run without arguments for the list")),
     }
 }
@@ -125,13 +128,20 @@ fn authorize(n: u64, at: UtcTime) -> Result<(), String> {
 fn pipeline(case: &str, n: u64, world: &WorldOptions) -> Result<(), String> {
     let scenarios = load::scenarios(world)?;
     let (audit, drain) = audit_channel(1 << 16);
-    let gateway = Gateway::new(audit, 64, 1 << 20)?;
+    let fresh = case == "token_verify_fresh";
+    let gateway = Gateway::new(audit, if fresh { 0 } else { 64 }, 1 << 20)?;
     let name = if case == "pipeline_ic_lookup" { "ic-lookup" } else { "token-search" };
-    let scenario = scenarios.iter().find(|s| s.name == name).ok_or("no scenario")?;
+    let mut scenario = scenarios.into_iter().find(|s| s.name == name).ok_or("no scenario")?;
+    if fresh {
+        scenario.requests = std::sync::Arc::new(load::token_requests(world, load::TokenAssertions::Fresh, "4"));
+    }
+    let scenario = &scenario;
     let result = repeat(n, |i| {
         let at = world.epoch.add_millis(i as i64);
         match case {
-            "token_verify_recurring" => gateway.admit(scenario, i, at).map(|o| o.response_bytes as usize),
+            "token_verify_recurring" | "token_verify_fresh" => {
+                gateway.admit(scenario, i, at).map(|o| o.response_bytes as usize)
+            }
             _ => gateway.call(scenario, i, at).map(|o| o.response_bytes as usize),
         }
     });
