@@ -156,6 +156,11 @@ impl JsonLine {
 fn json_string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
+    if !may_need_escape(s.as_bytes()) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let bytes = s.as_bytes();
     let mut clean = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -180,6 +185,16 @@ fn json_string(out: &mut String, s: &str) {
     }
     out.push_str(&s[clean..]);
     out.push('"');
+}
+
+/// Whether `bytes` holds a byte that may need escaping (a quote, a backslash,
+/// a control character, or E2, the lead byte of U+2028/U+2029). Checked in
+/// blocks without early exit, which the compiler turns into vector code: most
+/// audit values need no escape at all.
+fn may_need_escape(bytes: &[u8]) -> bool {
+    bytes.chunks(32).any(|block| {
+        block.iter().fold(false, |found, &b| found | (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0xe2))
+    })
 }
 
 /// The audit trail failed.
@@ -340,7 +355,9 @@ mod tests {
         assert_eq!(quoted("\u{2028}x\u{2029}"), "\"\\u2028x\\u2029\"");
         // Other characters starting with E2 80 pass unchanged (U+2026, U+20AC).
         assert_eq!(quoted("\u{2026}\u{20ac}"), "\"\u{2026}\u{20ac}\"");
-        for s in ["plain", "ends with escape\n", "\u{7f}\u{80}\u{ffff}\u{10ffff}"] {
+        let long = format!("{}\"{}", "x".repeat(70), "y".repeat(40));
+        assert_eq!(quoted(&long), format!("\"{}\\\"{}\"", "x".repeat(70), "y".repeat(40)));
+        for s in ["plain", "ends with escape\n", "\u{7f}\u{80}\u{ffff}\u{10ffff}", &long] {
             let parsed: String = serde_json_like(&quoted(s));
             assert_eq!(parsed, s);
         }
