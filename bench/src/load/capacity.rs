@@ -30,8 +30,8 @@ pub struct Capacity {
     pub kombit_token: f64,
     /// The same with one recurring assertion (served from the assertion cache).
     pub kombit_token_recurring: f64,
-    /// KombitToken round trips: recurring assertion, decision, answer signed
-    /// by the platform (RSA-2048) and verified by the caller's side.
+    /// KombitToken round trips: recurring assertion, decision, answer built
+    /// and signed by the platform (RSA-2048), checked on its way out.
     pub kombit_token_round_trip: f64,
     /// RSA-2048 PKCS#1 v1.5 SHA-256 signatures per second, same threads, same run.
     pub rsa2048_sign: f64,
