@@ -1,0 +1,23 @@
+//! The streaming engine: a push parser over the same XML rules and limits as
+//! the whole-input reader, and pipelines for gateways that pass large
+//! responses (and requests) through in constant memory.
+//!
+//! Everything is push-based (`feed(chunk) -> Status`): a token cut by a chunk
+//! edge is carried until it completes, text passes through in pieces, and no
+//! result depends on where the chunks were cut.
+
+mod error;
+mod event;
+mod ns;
+mod parser;
+mod pipeline;
+mod prelude;
+mod utf8;
+
+pub use error::{StreamError, StreamErrorKind};
+pub use event::{StreamAttr, StreamEvent, StreamName, StreamStart};
+pub use parser::{Handler, Status, StreamLimits, StreamParser};
+pub use pipeline::{Pipeline, ServiceLevel, StreamReport};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,243 @@
+//! The gateway pipeline: the bytes pass through unchanged (the caller hands
+//! on each chunk once `feed` accepted it) while the engine checks them, reads
+//! the envelope, counts bytes and time and, at the end, gives its verdict
+//! before the chunk holding the envelope's end tag is released.
+
+use std::time::{Duration, Instant};
+
+use super::error::{StreamError, StreamErrorKind as SK};
+use super::event::StreamEvent;
+use super::parser::{Handler, Status, StreamLimits, StreamParser};
+use super::prelude::Shape;
+use crate::{Envelope, Input, SoapVersion};
+
+/// The platform's service level for large responses: over 1 MB, within 15 s
+/// and at no less than 200 kB/s.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ServiceLevel {
+    /// The response is over 1 MB, so the promise applies.
+    pub applies: bool,
+    /// It arrived (first to last byte) within 15 s.
+    pub within_time: bool,
+    /// It arrived at 200 kB/s or faster.
+    pub fast_enough: bool,
+}
+
+impl ServiceLevel {
+    const MB: u64 = 1_000_000;
+    const MAX_SECONDS: f64 = 15.0;
+    const MIN_RATE: f64 = 200_000.0;
+
+    /// The service level of `bytes` received in `elapsed`.
+    pub fn of(bytes: u64, elapsed: Duration) -> Self {
+        let secs = elapsed.as_secs_f64();
+        let rate = if secs > 0.0 { bytes as f64 / secs } else { f64::INFINITY };
+        ServiceLevel { applies: bytes > Self::MB, within_time: secs <= Self::MAX_SECONDS, fast_enough: rate >= Self::MIN_RATE }
+    }
+
+    /// Whether the promise was kept (always, when it does not apply).
+    pub fn met(&self) -> bool {
+        !self.applies || (self.within_time && self.fast_enough)
+    }
+}
+
+/// What the pipeline saw: envelope metadata, accounting, service level.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamReport {
+    /// Bytes passed.
+    pub bytes: u64,
+    /// First to last byte.
+    pub elapsed: Duration,
+    /// The most bytes the engine held at once (parser and envelope prelude).
+    pub peak_buffered: usize,
+    /// SOAP version.
+    pub version: Option<SoapVersion>,
+    /// `wsa:Action`.
+    pub action: Option<String>,
+    /// `wsa:MessageID`.
+    pub message_id: Option<String>,
+    /// `wsa:RelatesTo` (reply).
+    pub relates_to: Option<String>,
+    /// The `wsse:Security` header for us, as an absolute byte range.
+    pub security_header: Option<(u64, u64)>,
+    /// The Body is a Fault: its code (local part) and reason.
+    pub fault: Option<(String, String)>,
+    /// Namespace and local name of the operation element (the Body's first child).
+    pub operation: Option<(String, String)>,
+}
+
+impl StreamReport {
+    /// Megabytes (10^6) per second.
+    pub fn mb_per_s(&self) -> f64 {
+        let s = self.elapsed.as_secs_f64();
+        if s > 0.0 {
+            self.bytes as f64 / 1e6 / s
+        } else {
+            0.0
+        }
+    }
+
+    /// The service level of this response.
+    pub fn service_level(&self) -> ServiceLevel {
+        ServiceLevel::of(self.bytes, self.elapsed)
+    }
+}
+
+/// The response (or request) pipeline.
+#[derive(Debug)]
+pub struct Pipeline {
+    parser: StreamParser,
+    limits: StreamLimits,
+    shape: Shape,
+    prelude: Vec<u8>,
+    /// The prelude closed into a document, once complete.
+    document: Option<Vec<u8>>,
+    report: StreamReport,
+    first: Option<Instant>,
+    last: Option<Instant>,
+    body_done: bool,
+}
+
+struct Events<'p> {
+    shape: &'p mut Shape,
+    body_done: &'p mut bool,
+}
+
+impl Handler for Events<'_> {
+    fn event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
+        self.shape.on_event(ev);
+        match ev {
+            StreamEvent::Start(s) if s.depth == 2 && *self.body_done => {
+                let m = "SOAP: an element after the Body".to_string();
+                Err(StreamError::new(SK::Envelope(m), s.offset))
+            }
+            StreamEvent::End { depth: 2, .. } if self.shape.stop.is_some() => {
+                *self.body_done = true;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Pipeline {
+    /// A pipeline with `limits`.
+    pub fn new(limits: StreamLimits) -> Self {
+        Pipeline {
+            parser: StreamParser::new(limits),
+            limits,
+            shape: Shape::default(),
+            prelude: Vec::new(),
+            document: None,
+            report: StreamReport::default(),
+            first: None,
+            last: None,
+            body_done: false,
+        }
+    }
+
+    /// Checks the next chunk (received now). On `Ok` hand the chunk on unchanged.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<Status, StreamError> {
+        self.feed_at(chunk, Instant::now())
+    }
+
+    /// As [`Pipeline::feed`], with the time the chunk was received.
+    pub fn feed_at(&mut self, chunk: &[u8], now: Instant) -> Result<Status, StreamError> {
+        self.first.get_or_insert(now);
+        self.last = Some(now);
+        let capturing = self.document.is_none();
+        if capturing {
+            let room = self.limits.max_prelude_bytes + 1 - self.prelude.len().min(self.limits.max_prelude_bytes);
+            self.prelude.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        let mut events = Events { shape: &mut self.shape, body_done: &mut self.body_done };
+        let status = self.parser.feed(chunk, &mut events)?;
+        if capturing {
+            self.after_capture()?;
+        }
+        self.track_peak();
+        Ok(status)
+    }
+
+    /// Ends the stream: the final verdict. A gateway releases the last chunk
+    /// only after this returned `Ok`.
+    pub fn finish(&mut self) -> Result<StreamReport, StreamError> {
+        let mut events = Events { shape: &mut self.shape, body_done: &mut self.body_done };
+        self.parser.finish(&mut events)?;
+        if self.document.is_none() {
+            self.after_capture()?;
+            if self.document.is_none() {
+                let m = "SOAP: the envelope ended before its Body".to_string();
+                return Err(StreamError::new(SK::Envelope(m), self.parser.bytes()));
+            }
+        }
+        self.track_peak();
+        self.report.bytes = self.parser.bytes();
+        if let (Some(a), Some(b)) = (self.first, self.last) {
+            self.report.elapsed = b - a;
+        }
+        Ok(self.report.clone())
+    }
+
+    /// The envelope prelude closed into a small document, once read: parse it
+    /// with [`Envelope::parse`] for everything the envelope reader gives
+    /// (offsets in it are offsets in the stream).
+    pub fn prelude_document(&self) -> Option<&[u8]> {
+        self.document.as_deref()
+    }
+
+    /// What is known so far (metadata once the prelude is read).
+    pub fn report(&self) -> &StreamReport {
+        &self.report
+    }
+
+    /// Bytes received.
+    pub fn bytes(&self) -> u64 {
+        self.parser.bytes()
+    }
+
+    fn track_peak(&mut self) {
+        let held = self.parser.buffered() + self.prelude.capacity() + self.document.as_ref().map_or(0, Vec::capacity);
+        self.report.peak_buffered = self.report.peak_buffered.max(held).max(self.parser.peak_buffered());
+    }
+
+    /// Once the prelude's end is known: close it, read it, record the metadata.
+    fn after_capture(&mut self) -> Result<(), StreamError> {
+        let Some(stop) = self.shape.stop else {
+            if self.prelude.len() > self.limits.max_prelude_bytes {
+                let limit = self.limits.max_prelude_bytes;
+                return Err(StreamError::new(SK::PreludeTooLarge { limit }, limit as u64));
+            }
+            return Ok(());
+        };
+        if stop as usize > self.prelude.len() {
+            let limit = self.limits.max_prelude_bytes;
+            return Err(StreamError::new(SK::PreludeTooLarge { limit }, limit as u64));
+        }
+        let mut doc = std::mem::take(&mut self.prelude);
+        doc.truncate(stop as usize);
+        doc.extend_from_slice(self.shape.closing.as_bytes());
+        doc.shrink_to_fit();
+        self.read_envelope(&doc)?;
+        self.document = Some(doc);
+        Ok(())
+    }
+
+    fn read_envelope(&mut self, doc: &[u8]) -> Result<(), StreamError> {
+        let limits = crate::Limits { max_document_bytes: doc.len().max(1), ..self.limits.xml };
+        let input = Input::new(doc, &limits).map_err(|e| StreamError::xml(e, 0))?;
+        let env = Envelope::parse(&input, &limits).map_err(|e| StreamError::envelope(&e))?;
+        let r = &mut self.report;
+        let a = env.addressing();
+        let text = |v: &Option<crate::TextValue<'_>>| v.as_ref().map(|t| t.trimmed().to_string());
+        r.version = Some(env.version());
+        r.action = text(&a.action);
+        r.message_id = text(&a.message_id);
+        r.relates_to = text(&a.relates_to);
+        r.security_header = env.security_header().map(|h| (h.span.start() as u64, h.span.end() as u64));
+        r.fault = env.fault().map(|f| (f.code.local.to_string(), f.reason.as_str().to_string()));
+        r.operation = env.operation().map(|o| (o.name.ns.to_string(), o.name.local.to_string()));
+        Ok(())
+    }
+}
