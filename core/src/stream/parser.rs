@@ -34,7 +34,12 @@ pub struct StreamLimits {
 
 impl Default for StreamLimits {
     fn default() -> Self {
-        StreamLimits { xml: Limits::default(), max_stream_bytes: 4 << 30, max_text_run: 4 << 30, max_prelude_bytes: 1 << 20 }
+        StreamLimits {
+            xml: Limits::default(),
+            max_stream_bytes: 4 << 30,
+            max_text_run: 4 << 30,
+            max_prelude_bytes: 1 << 20,
+        }
     }
 }
 
@@ -102,6 +107,9 @@ pub struct StreamParser {
     char_error: Option<(u64, K)>,
     utf8: Utf8State,
     prolog_done: bool,
+    /// An incomplete carried token is read again only once it has doubled
+    /// (no quadratic work when a peer sends a long token a byte at a time).
+    retry_at: usize,
     bom: bool,
     scope: Scope,
     names: String,
@@ -128,6 +136,7 @@ impl StreamParser {
             char_error: None,
             utf8: Utf8State::default(),
             prolog_done: false,
+            retry_at: 0,
             bom: false,
             scope: Scope::default(),
             names: String::new(),
@@ -205,7 +214,9 @@ impl StreamParser {
             let take = rest.len().min(self.carry.len().max(4096));
             self.carry.extend_from_slice(&rest[..take]);
             rest = &rest[take..];
-            self.run_carry(false, h)?;
+            if self.carry.len() >= self.retry_at {
+                self.run_carry(false, h)?;
+            }
         }
         if !rest.is_empty() {
             let base = self.total - rest.len() as u64;
@@ -213,7 +224,9 @@ impl StreamParser {
             let used = self.run(window, base, false, h)?;
             self.carry.extend_from_slice(&rest[used..]);
             self.base = base + used as u64;
+            self.retry_at = retry_len(self.carry.len());
         }
+        self.check_bom(false)?;
         self.check_char_error()?;
         Ok(if self.root_seen && self.stack.is_empty() { Status::Complete } else { Status::Partial })
     }
@@ -232,7 +245,16 @@ impl StreamParser {
         let used = r?;
         self.carry.drain(..used);
         self.base += used as u64;
+        self.retry_at = retry_len(self.carry.len());
         Ok(())
+    }
+
+    /// A UTF-16/32 byte-order mark is refused before any character check.
+    fn check_bom(&self, last: bool) -> Result<(), StreamError> {
+        if self.prolog_done || (self.carry.len() < 4 && !last) {
+            return Ok(());
+        }
+        detect_bom(&self.carry).map(|_| ()).map_err(|e| StreamError::xml(e, 0))
     }
 
     /// A character error waits until everything before it has been read.
@@ -244,6 +266,7 @@ impl StreamParser {
     }
 
     fn finish_inner(&mut self, h: &mut impl Handler) -> Result<(), StreamError> {
+        self.check_bom(true)?;
         if self.char_error.is_none() && self.utf8.pending() > 0 {
             self.char_error = Some((self.valid_upto, K::InvalidUtf8));
         }
@@ -381,7 +404,9 @@ impl StreamParser {
                 }
                 h.event(&StreamEvent::CData { offset: at(start), raw: &window[start..end] })?;
             }
-            Token::Comment { start, end } => h.event(&StreamEvent::Comment { offset: at(start), raw: &window[start..end] })?,
+            Token::Comment { start, end } => {
+                h.event(&StreamEvent::Comment { offset: at(start), raw: &window[start..end] })?
+            }
             Token::Pi { start, end } => h.event(&StreamEvent::Pi { offset: at(start), raw: &window[start..end] })?,
             Token::Text { .. } | Token::Eof => unreachable_token(at(pos))?,
         }
@@ -489,7 +514,8 @@ impl StreamParser {
     /// Pushes the namespace declarations of the current start tag.
     fn declare(&mut self, window: &[u8]) -> Result<(), XmlError> {
         let mark = self.scope.mark();
-        let (max_decls, max_scope) = (self.limits.xml.max_namespace_declarations, self.limits.xml.max_namespaces_in_scope);
+        let (max_decls, max_scope) =
+            (self.limits.xml.max_namespace_declarations, self.limits.xml.max_namespaces_in_scope);
         let mut count = 0;
         for a in &self.raw_attrs {
             let Some(prefix) = decl_prefix(a, window) else { continue };
@@ -592,6 +618,15 @@ fn safe_text_end(window: &[u8], pos: usize) -> usize {
         }
     }
     end
+}
+
+/// When to read an incomplete token of `len` bytes again.
+fn retry_len(len: usize) -> usize {
+    if len < 512 {
+        0
+    } else {
+        len * 2
+    }
 }
 
 fn unreachable_token<T>(at: u64) -> Result<T, StreamError> {

@@ -32,7 +32,11 @@ impl ServiceLevel {
     pub fn of(bytes: u64, elapsed: Duration) -> Self {
         let secs = elapsed.as_secs_f64();
         let rate = if secs > 0.0 { bytes as f64 / secs } else { f64::INFINITY };
-        ServiceLevel { applies: bytes > Self::MB, within_time: secs <= Self::MAX_SECONDS, fast_enough: rate >= Self::MIN_RATE }
+        ServiceLevel {
+            applies: bytes > Self::MB,
+            within_time: secs <= Self::MAX_SECONDS,
+            fast_enough: rate >= Self::MIN_RATE,
+        }
     }
 
     /// Whether the promise was kept (always, when it does not apply).

@@ -62,10 +62,9 @@ impl Shape {
                 if d == 3 && self.open.get(1).is_some_and(|b| b.ends_with("Body")) {
                     self.in_fault = s.name.ns == soap && s.name.local == "Fault";
                 }
-                if d == 4 && !self.in_fault && self.open.get(1).is_some_and(|b| b.ends_with("Body")) {
-                    if !is_context(&s.name) {
-                        return self.stop_at(s.offset);
-                    }
+                let in_body = self.open.get(1).is_some_and(|b| b.ends_with("Body"));
+                if d == 4 && !self.in_fault && in_body && !is_context(&s.name) {
+                    return self.stop_at(s.offset);
                 }
                 self.open.push(raw_name(&s.name));
                 if !structural {
