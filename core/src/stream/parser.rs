@@ -259,6 +259,9 @@ impl StreamParser {
 
     /// A character error waits until everything before it has been read.
     fn check_char_error(&self) -> Result<(), StreamError> {
+        if !self.prolog_done && self.carry.len() < 4 {
+            return Ok(());
+        }
         match self.char_error {
             Some((at, kind)) if self.base >= at => Err(StreamError::new(SK::Xml(kind), at)),
             _ => Ok(()),
