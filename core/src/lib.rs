@@ -70,8 +70,8 @@ pub use soap::{
     SoapError, SoapErrorKind, SoapVersion, StandardCode, TextValue,
 };
 pub use stream::{
-    Handler, Pipeline, ServiceLevel, Status, StreamAttr, StreamError, StreamErrorKind, StreamEvent, StreamLimits,
-    StreamName, StreamParser, StreamReport, StreamStart,
+    Handler, Pipeline, ServiceLevel, SignatureVerdict, Status, StreamAttr, StreamError, StreamErrorKind, StreamEvent,
+    StreamLimits, StreamName, StreamParser, StreamReport, StreamStart,
 };
 pub use time::{InvalidTime, UtcTime};
 pub use token::{

@@ -23,6 +23,13 @@ pub enum StreamErrorKind {
     },
     /// The envelope is not a valid SOAP envelope (what the envelope reader says).
     Envelope(String),
+    /// The signature was refused (or the response can not be verified streaming).
+    Signature {
+        /// The verifier's error code.
+        code: &'static str,
+        /// What it said.
+        message: String,
+    },
     /// `feed` was called after the stream ended or failed.
     Finished,
 }
@@ -65,6 +72,7 @@ impl StreamError {
             StreamErrorKind::StreamTooLarge { .. } => "limit.stream_size",
             StreamErrorKind::PreludeTooLarge { .. } => "limit.prelude_size",
             StreamErrorKind::Envelope(_) => "soap.envelope",
+            StreamErrorKind::Signature { code, .. } => code,
             StreamErrorKind::Finished => "stream.finished",
         }
     }
@@ -79,6 +87,7 @@ impl fmt::Display for StreamError {
                 write!(f, "envelope prelude longer than {limit} bytes at byte {}", self.offset)
             }
             StreamErrorKind::Envelope(m) => write!(f, "{m}"),
+            StreamErrorKind::Signature { message, .. } => write!(f, "signature refused: {message}"),
             StreamErrorKind::Finished => f.write_str("stream already finished"),
         }
     }

@@ -73,6 +73,11 @@ impl<'b> StreamStart<'b> {
         self.scope.all()
     }
 
+    /// The namespace bound to `prefix` here (empty prefix: the default namespace).
+    pub fn resolve(&self, prefix: &str) -> Option<&'b str> {
+        self.scope.resolve(prefix.as_bytes()).map(|r| self.scope.get(r))
+    }
+
     fn view(&self, a: &AttrIdx) -> StreamAttr<'b> {
         let (s, e, p) = a.name;
         let text = |s: u32, e: u32| std::str::from_utf8(&self.raw[s as usize..e as usize]).unwrap_or("");

@@ -6,18 +6,21 @@
 //! edge is carried until it completes, text passes through in pieces, and no
 //! result depends on where the chunks were cut.
 
+mod c14n;
 mod error;
 mod event;
 mod ns;
 mod parser;
 mod pipeline;
 mod prelude;
+mod sign;
 mod utf8;
 
 pub use error::{StreamError, StreamErrorKind};
 pub use event::{StreamAttr, StreamEvent, StreamName, StreamStart};
 pub use parser::{Handler, Status, StreamLimits, StreamParser};
 pub use pipeline::{Pipeline, ServiceLevel, StreamReport};
+pub use sign::SignatureVerdict;
 
 #[cfg(test)]
 mod tests;

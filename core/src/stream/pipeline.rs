@@ -3,13 +3,15 @@
 //! the envelope, counts bytes and time and, at the end, gives its verdict
 //! before the chunk holding the envelope's end tag is released.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::error::{StreamError, StreamErrorKind as SK};
 use super::event::StreamEvent;
 use super::parser::{Handler, Status, StreamLimits, StreamParser};
 use super::prelude::Shape;
-use crate::{Envelope, Input, SoapVersion};
+use super::sign::{SigState, SignatureVerdict};
+use crate::{Envelope, Input, SoapVersion, UtcTime, Verifier};
 
 /// The platform's service level for large responses: over 1 MB, within 15 s
 /// and at no less than 200 kB/s.
@@ -69,6 +71,8 @@ pub struct StreamReport {
     pub fault: Option<(String, String)>,
     /// Namespace and local name of the operation element (the Body's first child).
     pub operation: Option<(String, String)>,
+    /// The signature verdict, when a verifier was given and the message is signed.
+    pub signature: Option<SignatureVerdict>,
 }
 
 impl StreamReport {
@@ -101,16 +105,42 @@ pub struct Pipeline {
     first: Option<Instant>,
     last: Option<Instant>,
     body_done: bool,
+    sig: Option<SigState>,
+    verdict_done: bool,
 }
 
 struct Events<'p> {
     shape: &'p mut Shape,
     body_done: &'p mut bool,
+    sig: Option<&'p mut SigState>,
+    prelude: &'p [u8],
+}
+
+impl Events<'_> {
+    /// At the Body's start: the header is complete; arm the signature taps.
+    fn arm(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
+        let (Some(sig), StreamEvent::Start(s)) = (self.sig.as_deref_mut(), ev) else { return Ok(()) };
+        if sig.armed || s.depth != 2 || s.name.local != "Body" {
+            return Ok(());
+        }
+        let (Some(root), Some(head)) = (self.shape.root_name(), self.prelude.get(..s.offset as usize)) else {
+            return Ok(());
+        };
+        let body = if s.name.prefix.is_empty() { "Body".to_string() } else { format!("{}:Body", s.name.prefix) };
+        let mut doc = Vec::with_capacity(head.len() + 64);
+        doc.extend_from_slice(head);
+        doc.extend_from_slice(format!("<{body}/></{root}>").as_bytes());
+        sig.arm(&doc)
+    }
 }
 
 impl Handler for Events<'_> {
     fn event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
+        self.arm(ev)?;
         self.shape.on_event(ev);
+        if let Some(sig) = self.sig.as_deref_mut() {
+            sig.on_event(ev)?;
+        }
         match ev {
             StreamEvent::Start(s) if s.depth == 2 && *self.body_done => {
                 let m = "SOAP: an element after the Body".to_string();
@@ -138,7 +168,18 @@ impl Pipeline {
             first: None,
             last: None,
             body_done: false,
+            sig: None,
+            verdict_done: false,
         }
+    }
+
+    /// A pipeline that also verifies a signed message's signature with
+    /// `verifier` at time `at` (an unsigned message passes unverified; the
+    /// report's `signature` says which).
+    pub fn verifying(limits: StreamLimits, verifier: Arc<Verifier>, at: UtcTime) -> Self {
+        let mut p = Pipeline::new(limits);
+        p.sig = Some(SigState::new(verifier, at));
+        p
     }
 
     /// Checks the next chunk (received now). On `Ok` hand the chunk on unchanged.
@@ -155,10 +196,18 @@ impl Pipeline {
             let room = self.limits.max_prelude_bytes + 1 - self.prelude.len().min(self.limits.max_prelude_bytes);
             self.prelude.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
-        let mut events = Events { shape: &mut self.shape, body_done: &mut self.body_done };
+        let mut events = Events {
+            shape: &mut self.shape,
+            body_done: &mut self.body_done,
+            sig: self.sig.as_mut(),
+            prelude: &self.prelude,
+        };
         let status = self.parser.feed(chunk, &mut events)?;
         if capturing {
             self.after_capture()?;
+        }
+        if status == Status::Complete {
+            self.verdict()?;
         }
         self.track_peak();
         Ok(status)
@@ -167,7 +216,12 @@ impl Pipeline {
     /// Ends the stream: the final verdict. A gateway releases the last chunk
     /// only after this returned `Ok`.
     pub fn finish(&mut self) -> Result<StreamReport, StreamError> {
-        let mut events = Events { shape: &mut self.shape, body_done: &mut self.body_done };
+        let mut events = Events {
+            shape: &mut self.shape,
+            body_done: &mut self.body_done,
+            sig: self.sig.as_mut(),
+            prelude: &self.prelude,
+        };
         self.parser.finish(&mut events)?;
         if self.document.is_none() {
             self.after_capture()?;
@@ -176,6 +230,7 @@ impl Pipeline {
                 return Err(StreamError::new(SK::Envelope(m), self.parser.bytes()));
             }
         }
+        self.verdict()?;
         self.track_peak();
         self.report.bytes = self.parser.bytes();
         if let (Some(a), Some(b)) = (self.first, self.last) {
@@ -201,8 +256,21 @@ impl Pipeline {
         self.parser.bytes()
     }
 
+    /// The signature verdict, once, when the envelope has ended.
+    fn verdict(&mut self) -> Result<(), StreamError> {
+        if self.verdict_done {
+            return Ok(());
+        }
+        let (Some(sig), Some(doc)) = (&self.sig, &self.document) else { return Ok(()) };
+        self.verdict_done = true;
+        self.report.signature = sig.verdict(doc)?;
+        Ok(())
+    }
+
     fn track_peak(&mut self) {
-        let held = self.parser.buffered() + self.prelude.capacity() + self.document.as_ref().map_or(0, Vec::capacity);
+        let taps = self.sig.as_ref().map_or(0, SigState::held);
+        let held =
+            taps + self.parser.buffered() + self.prelude.capacity() + self.document.as_ref().map_or(0, Vec::capacity);
         self.report.peak_buffered = self.report.peak_buffered.max(held).max(self.parser.peak_buffered());
     }
 

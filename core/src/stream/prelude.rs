@@ -84,6 +84,11 @@ impl Shape {
         }
     }
 
+    /// The root element's name as written, while the prelude is read.
+    pub fn root_name(&self) -> Option<&str> {
+        self.open.first().map(String::as_str)
+    }
+
     fn stop_at(&mut self, at: u64) {
         self.stop = Some(at);
         for name in self.open.iter().rev() {
