@@ -98,6 +98,6 @@ impl Scope {
 
     /// Bytes held.
     pub fn held(&self) -> usize {
-        self.arena.len() + self.bindings.len() * std::mem::size_of::<Binding>()
+        self.arena.capacity() + self.bindings.capacity() * std::mem::size_of::<Binding>()
     }
 }

@@ -169,7 +169,7 @@ impl StreamParser {
 
     /// Bytes held now.
     pub fn buffered(&self) -> usize {
-        self.carry.capacity().min(self.carry.len().max(1) * 2) + self.names.len() + self.scope.held()
+        self.carry.capacity() + self.names.capacity() + self.scope.held()
     }
 
     /// Feeds the next chunk; events for everything complete in it go to `h`.
@@ -246,6 +246,9 @@ impl StreamParser {
         self.carry.drain(..used);
         self.base += used as u64;
         self.retry_at = retry_len(self.carry.len());
+        if self.carry.is_empty() && self.carry.capacity() > 64 << 10 {
+            self.carry = Vec::new();
+        }
         Ok(())
     }
 

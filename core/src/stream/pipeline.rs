@@ -113,7 +113,10 @@ struct Events<'p> {
     shape: &'p mut Shape,
     body_done: &'p mut bool,
     sig: Option<&'p mut SigState>,
+    /// The prelude bytes before the current chunk (while it is being read).
     prelude: &'p [u8],
+    chunk: &'p [u8],
+    chunk_base: u64,
 }
 
 impl Events<'_> {
@@ -123,12 +126,23 @@ impl Events<'_> {
         if sig.armed || s.depth != 2 || s.name.local != "Body" {
             return Ok(());
         }
-        let (Some(root), Some(head)) = (self.shape.root_name(), self.prelude.get(..s.offset as usize)) else {
-            return Ok(());
+        let Some(root) = self.shape.root_name() else { return Ok(()) };
+        // The header is every byte before the Body: the prelude held so far,
+        // then the start of the current chunk (the Body's tag may have begun
+        // in an earlier chunk).
+        let (held, at) = (self.prelude.len() as u64, s.offset);
+        let head: (&[u8], &[u8]) = match at.checked_sub(self.chunk_base) {
+            Some(n) if held == self.chunk_base => (self.prelude, &self.chunk[..n as usize]),
+            None if at <= held => (&self.prelude[..at as usize], &[]),
+            _ => {
+                let message = "the header is larger than the prelude limit".to_string();
+                return Err(StreamError::new(SK::Signature { code: "signature.not_checked", message }, at));
+            }
         };
         let body = if s.name.prefix.is_empty() { "Body".to_string() } else { format!("{}:Body", s.name.prefix) };
-        let mut doc = Vec::with_capacity(head.len() + 64);
-        doc.extend_from_slice(head);
+        let mut doc = Vec::with_capacity(head.0.len() + head.1.len() + 64);
+        doc.extend_from_slice(head.0);
+        doc.extend_from_slice(head.1);
         doc.extend_from_slice(format!("<{body}/></{root}>").as_bytes());
         sig.arm(&doc)
     }
@@ -192,18 +206,19 @@ impl Pipeline {
         self.first.get_or_insert(now);
         self.last = Some(now);
         let capturing = self.document.is_none();
-        if capturing {
-            let room = self.limits.max_prelude_bytes + 1 - self.prelude.len().min(self.limits.max_prelude_bytes);
-            self.prelude.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        }
+        let chunk_base = self.parser.bytes();
         let mut events = Events {
             shape: &mut self.shape,
             body_done: &mut self.body_done,
             sig: self.sig.as_mut(),
             prelude: &self.prelude,
+            chunk,
+            chunk_base,
         };
         let status = self.parser.feed(chunk, &mut events)?;
         if capturing {
+            self.capture(chunk, chunk_base);
+            self.track_peak();
             self.after_capture()?;
         }
         if status == Status::Complete {
@@ -221,6 +236,8 @@ impl Pipeline {
             body_done: &mut self.body_done,
             sig: self.sig.as_mut(),
             prelude: &self.prelude,
+            chunk: &[],
+            chunk_base: self.parser.bytes(),
         };
         self.parser.finish(&mut events)?;
         if self.document.is_none() {
@@ -272,6 +289,17 @@ impl Pipeline {
         let held =
             taps + self.parser.buffered() + self.prelude.capacity() + self.document.as_ref().map_or(0, Vec::capacity);
         self.report.peak_buffered = self.report.peak_buffered.max(held).max(self.parser.peak_buffered());
+    }
+
+    /// Keeps the part of `chunk` (at absolute `base`) that belongs to the
+    /// prelude: up to its end once known, never more than the limit allows.
+    fn capture(&mut self, chunk: &[u8], base: u64) {
+        let want = match self.shape.stop {
+            Some(stop) => stop.saturating_sub(base).min(chunk.len() as u64) as usize,
+            None => chunk.len(),
+        };
+        let room = (self.limits.max_prelude_bytes + 1).saturating_sub(self.prelude.len());
+        self.prelude.extend_from_slice(&chunk[..want.min(room)]);
     }
 
     /// Once the prelude's end is known: close it, read it, record the metadata.

@@ -151,6 +151,10 @@ impl SigState {
 
     /// The verdict over the prelude document `doc`; `None` when unsigned.
     pub fn verdict(&self, doc: &[u8]) -> Result<Option<SignatureVerdict>, StreamError> {
+        if !self.armed {
+            let message = "the envelope ended before its Body: nothing was verified".to_string();
+            return Err(StreamError::new(SK::Signature { code: "signature.not_checked", message }, doc.len() as u64));
+        }
         if !self.signed {
             return Ok(None);
         }
