@@ -101,3 +101,46 @@ fn refused_input_stops_the_stream_with_the_absolute_offset() {
     assert_eq!((e.code(), e.offset()), ("xml.mismatched_end_tag", 84));
     assert!(p.feed(b" ").is_err());
 }
+
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl kuvert::Sink for Shared {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+    }
+}
+
+fn encode(bytes: &[u8]) -> Vec<u8> {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    for c in bytes.chunks(3) {
+        let n = c.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            out.push(if i <= c.len() { A[((n >> (18 - 6 * i)) & 63) as usize] } else { b'=' });
+        }
+    }
+    out
+}
+
+#[test]
+fn a_base64_element_is_decoded_into_the_sink_as_it_passes() {
+    let doc: Vec<u8> = ChunkedResponse::new(BodyShape::Base64, 1 << 20, 4096).flatten().collect();
+    let text = std::str::from_utf8(&doc).unwrap();
+    let (a, b) = (text.find("<ns2:Indhold>").unwrap() + 13, text.find("</ns2:Indhold>").unwrap());
+    let compact: Vec<u8> = text[a..b].bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ns = "http://serviceplatformen.dk/xml/wsdl/soap11/Dokument/1/";
+    let mut p = Pipeline::new(StreamLimits::default()).decode_base64(ns, "Indhold", Box::new(Shared(out.clone())));
+    for c in doc.chunks(1000) {
+        p.feed(c).unwrap();
+    }
+    let r = p.finish().unwrap();
+    let decoded = out.lock().unwrap().clone();
+    assert_eq!(r.decoded_bytes, decoded.len() as u64);
+    assert_eq!(encode(&decoded), compact);
+    assert!(r.peak_buffered < PEAK_BOUND + (64 << 10), "{}", r.peak_buffered);
+    let bad = text.replacen("<ns2:Indhold>", "<ns2:Indhold>*", 1);
+    let mut p = Pipeline::new(StreamLimits::default()).decode_base64(ns, "Indhold", Box::new(Shared(out.clone())));
+    let e = bad.as_bytes().chunks(1000).try_for_each(|c| p.feed(c).map(|_| ())).and_then(|_| p.finish().map(|_| ()));
+    assert_eq!(e.unwrap_err().code(), "stream.base64");
+}

@@ -30,6 +30,8 @@ pub enum StreamErrorKind {
         /// What it said.
         message: String,
     },
+    /// The base64 element being decoded holds something else than base64.
+    Base64(String),
     /// `feed` was called after the stream ended or failed.
     Finished,
 }
@@ -73,6 +75,7 @@ impl StreamError {
             StreamErrorKind::PreludeTooLarge { .. } => "limit.prelude_size",
             StreamErrorKind::Envelope(_) => "soap.envelope",
             StreamErrorKind::Signature { code, .. } => code,
+            StreamErrorKind::Base64(_) => "stream.base64",
             StreamErrorKind::Finished => "stream.finished",
         }
     }
@@ -88,6 +91,7 @@ impl fmt::Display for StreamError {
             }
             StreamErrorKind::Envelope(m) => write!(f, "{m}"),
             StreamErrorKind::Signature { message, .. } => write!(f, "signature refused: {message}"),
+            StreamErrorKind::Base64(m) => write!(f, "{m} at byte {}", self.offset),
             StreamErrorKind::Finished => f.write_str("stream already finished"),
         }
     }

@@ -6,6 +6,7 @@
 //! edge is carried until it completes, text passes through in pieces, and no
 //! result depends on where the chunks were cut.
 
+mod base64;
 mod c14n;
 mod error;
 mod event;

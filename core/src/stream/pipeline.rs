@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::base64::Base64Tap;
 use super::error::{StreamError, StreamErrorKind as SK};
 use super::event::StreamEvent;
 use super::parser::{Handler, Status, StreamLimits, StreamParser};
@@ -73,6 +74,8 @@ pub struct StreamReport {
     pub operation: Option<(String, String)>,
     /// The signature verdict, when a verifier was given and the message is signed.
     pub signature: Option<SignatureVerdict>,
+    /// Bytes decoded into the base64 sink.
+    pub decoded_bytes: u64,
 }
 
 impl StreamReport {
@@ -107,12 +110,14 @@ pub struct Pipeline {
     body_done: bool,
     sig: Option<SigState>,
     verdict_done: bool,
+    base64: Option<Base64Tap>,
 }
 
 struct Events<'p> {
     shape: &'p mut Shape,
     body_done: &'p mut bool,
     sig: Option<&'p mut SigState>,
+    base64: Option<&'p mut Base64Tap>,
     /// The prelude bytes before the current chunk (while it is being read).
     prelude: &'p [u8],
     chunk: &'p [u8],
@@ -155,6 +160,9 @@ impl Handler for Events<'_> {
         if let Some(sig) = self.sig.as_deref_mut() {
             sig.on_event(ev)?;
         }
+        if let Some(b) = self.base64.as_deref_mut() {
+            b.on_event(ev)?;
+        }
         match ev {
             StreamEvent::Start(s) if s.depth == 2 && *self.body_done => {
                 let m = "SOAP: an element after the Body".to_string();
@@ -184,7 +192,15 @@ impl Pipeline {
             body_done: false,
             sig: None,
             verdict_done: false,
+            base64: None,
         }
+    }
+
+    /// Also decodes the base64 content of every element `{ns}local` into
+    /// `sink` as it passes (an attachment written out without being held).
+    pub fn decode_base64(mut self, ns: &str, local: &str, sink: Box<dyn crate::Sink + Send>) -> Self {
+        self.base64 = Some(Base64Tap::new(ns, local, sink));
+        self
     }
 
     /// A pipeline that also verifies a signed message's signature with
@@ -211,6 +227,7 @@ impl Pipeline {
             shape: &mut self.shape,
             body_done: &mut self.body_done,
             sig: self.sig.as_mut(),
+            base64: self.base64.as_mut(),
             prelude: &self.prelude,
             chunk,
             chunk_base,
@@ -235,6 +252,7 @@ impl Pipeline {
             shape: &mut self.shape,
             body_done: &mut self.body_done,
             sig: self.sig.as_mut(),
+            base64: self.base64.as_mut(),
             prelude: &self.prelude,
             chunk: &[],
             chunk_base: self.parser.bytes(),
@@ -250,6 +268,7 @@ impl Pipeline {
         self.verdict()?;
         self.track_peak();
         self.report.bytes = self.parser.bytes();
+        self.report.decoded_bytes = self.base64.as_ref().map_or(0, |b| b.decoded);
         if let (Some(a), Some(b)) = (self.first, self.last) {
             self.report.elapsed = b - a;
         }
@@ -285,7 +304,7 @@ impl Pipeline {
     }
 
     fn track_peak(&mut self) {
-        let taps = self.sig.as_ref().map_or(0, SigState::held);
+        let taps = self.sig.as_ref().map_or(0, SigState::held) + self.base64.as_ref().map_or(0, Base64Tap::held);
         let held =
             taps + self.parser.buffered() + self.prelude.capacity() + self.document.as_ref().map_or(0, Vec::capacity);
         self.report.peak_buffered = self.report.peak_buffered.max(held).max(self.parser.peak_buffered());
