@@ -98,3 +98,19 @@ fn tampered_byte_anywhere_in_a_signed_50_mb_body_is_caught() {
         assert!(e.starts_with("signature.") || e.starts_with("xml."), "byte {at}: {e}");
     }
 }
+
+#[test]
+fn a_signed_id_repeated_in_the_body_is_refused() {
+    let signed = kuvert_sign(REQUEST, "oces3-leaf");
+    let v = Arc::new(verifier());
+    let id = {
+        let at = signed.find("<wsu:Timestamp").expect("timestamp");
+        let rest = &signed[at..];
+        let s = rest.find("wsu:Id=\"").unwrap() + 8;
+        rest[s..s + rest[s..].find('"').unwrap()].to_string()
+    };
+    let bad = signed.replacen("<ns4:PNR>", &format!("<ns4:PNR wsu:Id=\"{id}\">"), 1);
+    assert!(verify_code(&v, &bad, now()).is_err());
+    let e = stream(bad.as_bytes(), 64, &v).unwrap_err();
+    assert!(e.starts_with("signature.duplicate_id"), "{e}");
+}

@@ -93,6 +93,8 @@ impl SigState {
         for (i, r) in sig.references.iter().enumerate() {
             let RefTarget::Id(id) = &r.target else { continue };
             if parsed.index.get(id).is_some() {
+                // Signed in the header: the same ID again later is a duplicate.
+                self.reached.push(id.to_string());
                 continue;
             }
             let t = &r.transforms;
