@@ -144,3 +144,17 @@ fn a_base64_element_is_decoded_into_the_sink_as_it_passes() {
     let e = bad.as_bytes().chunks(1000).try_for_each(|c| p.feed(c).map(|_| ())).and_then(|_| p.finish().map(|_| ()));
     assert_eq!(e.unwrap_err().code(), "stream.base64");
 }
+
+#[test]
+fn an_operation_holding_only_text_is_not_held() {
+    let head = "<soap:Envelope xmlns:soap='http://schemas.xmlsoap.org/soap/envelope/'><soap:Body><x:D xmlns:x='urn:x'>";
+    let mut p = Pipeline::new(StreamLimits { max_prelude_bytes: 4096, ..StreamLimits::default() });
+    p.feed(head.as_bytes()).unwrap();
+    for _ in 0..1000 {
+        p.feed(&[b'Q'; 1000]).unwrap();
+    }
+    p.feed(b"</x:D></soap:Body></soap:Envelope>").unwrap();
+    let r = p.finish().unwrap();
+    assert_eq!(r.operation.as_ref().map(|o| o.1.as_str()), Some("D"));
+    assert!(r.peak_buffered < PEAK_BOUND, "{}", r.peak_buffered);
+}

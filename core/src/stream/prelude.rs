@@ -80,6 +80,15 @@ impl Shape {
                     self.stop_at(end);
                 }
             }
+            StreamEvent::Text { offset, raw, .. } if self.open.len() == 3 && !self.in_fault => {
+                // Character data straight in the operation: its payload has begun.
+                if let Some(p) = raw.iter().position(|&b| !crate::xml::is_ws(b)) {
+                    let in_body = self.open.get(1).is_some_and(|b| b.ends_with("Body"));
+                    if in_body {
+                        self.stop_at(offset + p as u64);
+                    }
+                }
+            }
             _ => {}
         }
     }
