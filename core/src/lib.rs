@@ -69,6 +69,8 @@ pub use soap::{
     FaultBuilder, FaultCode, Framework, HeaderBlock, InvalidSubcode, InvocationContext, QName, ServiceplatformError,
     SoapError, SoapErrorKind, SoapVersion, StandardCode, TextValue,
 };
+#[cfg(feature = "async")]
+pub use stream::{pass_through, AsyncStreamError, CheckedBody};
 pub use stream::{
     Handler, Pipeline, ServiceLevel, SignatureVerdict, Status, StreamAttr, StreamError, StreamErrorKind, StreamEvent,
     StreamLimits, StreamName, StreamParser, StreamReport, StreamStart,

@@ -6,6 +6,8 @@
 //! edge is carried until it completes, text passes through in pieces, and no
 //! result depends on where the chunks were cut.
 
+#[cfg(feature = "async")]
+mod adapters;
 mod base64;
 mod c14n;
 mod error;
@@ -17,6 +19,8 @@ mod prelude;
 mod sign;
 mod utf8;
 
+#[cfg(feature = "async")]
+pub use adapters::{pass_through, AsyncStreamError, CheckedBody};
 pub use error::{StreamError, StreamErrorKind};
 pub use event::{StreamAttr, StreamEvent, StreamName, StreamStart};
 pub use parser::{Handler, Status, StreamLimits, StreamParser};
