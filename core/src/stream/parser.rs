@@ -93,6 +93,24 @@ struct Open {
 }
 
 /// The push parser.
+///
+/// ```
+/// use kuvert::{StreamEvent, StreamLimits, StreamParser};
+///
+/// let mut parser = StreamParser::new(StreamLimits::default());
+/// let mut names = Vec::new();
+/// let mut handler = |ev: &StreamEvent<'_>| {
+///     if let StreamEvent::Start(s) = ev {
+///         names.push(format!("{{{}}}{}", s.name.ns, s.name.local));
+///     }
+///     Ok(())
+/// };
+/// parser.feed(b"<a xmlns='urn:x'><b at", &mut handler)?; // a tag cut by the chunk edge
+/// parser.feed(b"tr='1'/></a>", &mut handler)?;
+/// parser.finish(&mut handler)?;
+/// assert_eq!(names, ["{urn:x}a", "{urn:x}b"]);
+/// # Ok::<(), kuvert::StreamError>(())
+/// ```
 #[derive(Debug)]
 pub struct StreamParser {
     limits: StreamLimits,

@@ -96,6 +96,23 @@ impl StreamReport {
 }
 
 /// The response (or request) pipeline.
+///
+/// ```
+/// use kuvert::{Pipeline, StreamLimits};
+///
+/// let doc = b"<s:Envelope xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'>\
+///             <s:Body><m:Op xmlns:m='urn:m'><m:X>1</m:X></m:Op></s:Body></s:Envelope>";
+/// let mut pipeline = Pipeline::new(StreamLimits::default());
+/// let mut passed = Vec::new();
+/// for chunk in doc.chunks(16) {
+///     pipeline.feed(chunk)?;
+///     passed.extend_from_slice(chunk); // hand the chunk on, unchanged
+/// }
+/// let report = pipeline.finish()?;
+/// assert_eq!(passed, doc);
+/// assert_eq!(report.operation.unwrap().1, "Op");
+/// # Ok::<(), kuvert::StreamError>(())
+/// ```
 #[derive(Debug)]
 pub struct Pipeline {
     parser: StreamParser,
