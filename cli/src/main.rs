@@ -12,6 +12,7 @@ mod registry;
 mod report;
 mod sign;
 mod speed;
+mod stream;
 mod token;
 mod trust;
 mod verify;
@@ -53,6 +54,14 @@ enum Command {
     /// "code", "reason", "call_uuid", "fault_xml"}; 2 for usage, I/O or
     /// registry errors (with the JSON path).
     Authorize(authorize::Args),
+    /// Pass a message from standard input to standard output unchanged, checking
+    /// it on the way in constant memory (and its signature, with --trust).
+    ///
+    /// Exit 0 when it is well-formed (and, when signed and --trust is given, the
+    /// signature is valid); 1 with the error on stderr after the bytes already
+    /// passed on (never the chunk that ends a refused envelope); 2 for usage or
+    /// I/O errors. --stats prints one JSON line to stderr.
+    Stream(stream::Args),
     /// Service-agreement registries: check a file, print a certificate's entry.
     #[command(subcommand)]
     Registry(registry::Command),
@@ -67,6 +76,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(&args),
         Command::Speed(args) => speed::run(&args),
         Command::Authorize(args) => authorize::run(&args),
+        Command::Stream(args) => stream::run(&args),
         Command::Registry(command) => registry::run(&command),
     };
     match outcome {

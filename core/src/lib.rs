@@ -41,6 +41,7 @@ mod dsig;
 mod ids;
 mod limits;
 mod soap;
+mod stream;
 mod time;
 mod token;
 mod wss;
@@ -67,6 +68,12 @@ pub use soap::{
     Addressing, AuthorityContext, CallContext, ContextError, ContextErrorKind, Element, Envelope, EnvelopeError, Fault,
     FaultBuilder, FaultCode, Framework, HeaderBlock, InvalidSubcode, InvocationContext, QName, ServiceplatformError,
     SoapError, SoapErrorKind, SoapVersion, StandardCode, TextValue,
+};
+#[cfg(feature = "async")]
+pub use stream::{pass_through, AsyncStreamError, CheckedBody};
+pub use stream::{
+    Handler, Pipeline, ServiceLevel, SignatureVerdict, Status, StreamAttr, StreamError, StreamErrorKind, StreamEvent,
+    StreamLimits, StreamName, StreamParser, StreamReport, StreamStart,
 };
 pub use time::{InvalidTime, UtcTime};
 pub use token::{

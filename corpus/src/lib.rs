@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+pub mod chunked;
 pub mod large;
 pub mod registry;
 pub mod sts;

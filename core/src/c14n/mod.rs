@@ -3,9 +3,9 @@
 //! without building a tree or an intermediate string.
 
 pub(crate) mod engine;
-mod escape;
+pub(crate) mod escape;
 mod nodeset;
-mod sink;
+pub(crate) mod sink;
 pub(crate) mod subtree;
 pub(crate) mod taps;
 

@@ -82,7 +82,7 @@ impl<'a> Input<'a> {
     }
 }
 
-fn detect_bom(bytes: &[u8]) -> Result<usize, XmlError> {
+pub(crate) fn detect_bom(bytes: &[u8]) -> Result<usize, XmlError> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         Ok(3)
     } else if bytes.starts_with(&[0xFE, 0xFF])
@@ -114,14 +114,14 @@ fn latin1_to_utf8(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 /// What the XML declaration said.
-struct Declaration {
-    encoding: Option<Encoding>,
-    encoding_at: usize,
-    end: usize,
+pub(crate) struct Declaration {
+    pub encoding: Option<Encoding>,
+    pub encoding_at: usize,
+    pub end: usize,
 }
 
 /// Parses `<?xml version="1.0" encoding="..." standalone="..."?>` at `at`, if present.
-fn parse_declaration(bytes: &[u8], at: usize) -> Result<Declaration, XmlError> {
+pub(crate) fn parse_declaration(bytes: &[u8], at: usize) -> Result<Declaration, XmlError> {
     let rest = &bytes[at..];
     let none = Declaration { encoding: None, encoding_at: at, end: at };
     if !(rest.starts_with(b"<?xml") && rest.get(5).is_some_and(|&b| is_ws(b))) {

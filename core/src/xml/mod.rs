@@ -1,10 +1,10 @@
 //! The XML layer: decoding, tokenizing, namespace resolution and text values.
 
-mod chars;
+pub(crate) mod chars;
 pub(crate) mod content;
-mod error;
+pub(crate) mod error;
 pub(crate) mod index;
-mod input;
+pub(crate) mod input;
 pub(crate) mod lex;
 mod names;
 pub(crate) mod reader;

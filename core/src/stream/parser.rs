@@ -1,0 +1,658 @@
+//! The push parser: bytes in chunks, events out, the same rules and limits
+//! as the whole-input reader. Between calls it keeps only the token cut by
+//! the chunk edge (and at most three bytes of a cut character).
+
+use memchr::{memchr, memmem, memrchr};
+
+use super::error::{StreamError, StreamErrorKind as SK};
+use super::event::{AttrIdx, StreamEvent, StreamName, StreamStart};
+use super::ns::{Mark, Rng, Scope};
+use super::utf8::Utf8State;
+use crate::xml::chars::is_ws;
+use crate::xml::error::{XmlError, XmlErrorKind as K};
+use crate::xml::input::{detect_bom, parse_declaration};
+use crate::xml::lex::{LexLimits, Lexer, QSpan, RawAttr, Token};
+use crate::xml::uri;
+use crate::{Encoding, Limits};
+
+/// Limits of a stream, beyond the per-token [`Limits`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamLimits {
+    /// Depth, names, attributes, namespaces, comments/CDATA/PIs (which are
+    /// carried whole): as for whole documents. `max_document_bytes` is not
+    /// used; see `max_stream_bytes`.
+    pub xml: Limits,
+    /// Longest stream. Default 4 GiB.
+    pub max_stream_bytes: u64,
+    /// Longest run of character data. It passes through in pieces, so it
+    /// costs no memory; default 4 GiB (a base64 document in one element).
+    pub max_text_run: u64,
+    /// Longest envelope prelude a [`Pipeline`](super::Pipeline) holds to read
+    /// the envelope (start, header, call context, fault). Default 1 MiB.
+    pub max_prelude_bytes: usize,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        StreamLimits {
+            xml: Limits::default(),
+            max_stream_bytes: 4 << 30,
+            max_text_run: 4 << 30,
+            max_prelude_bytes: 1 << 20,
+        }
+    }
+}
+
+impl StreamLimits {
+    /// Exactly the limits of the whole-input reader (text runs included).
+    pub fn like_whole(xml: Limits) -> Self {
+        StreamLimits {
+            xml,
+            max_stream_bytes: xml.document_cap() as u64,
+            max_text_run: xml.max_text_bytes as u64,
+            ..StreamLimits::default()
+        }
+    }
+
+    /// The largest token that is carried whole (a tag, comment, CDATA, PI).
+    fn max_token(&self) -> usize {
+        let l = &self.xml;
+        let tag = l.max_name_bytes + 3 + l.max_attributes * (l.max_name_bytes + l.max_attribute_value_bytes + 8);
+        tag.max(l.max_text_bytes + 16)
+    }
+}
+
+/// Where a stream stands after a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// More input is expected.
+    Partial,
+    /// The root element has closed (only whitespace, comments and PIs may follow).
+    Complete,
+}
+
+/// Receives events. An error stops the stream.
+pub trait Handler {
+    /// One event.
+    fn event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError>;
+}
+
+impl<F: FnMut(&StreamEvent<'_>) -> Result<(), StreamError>> Handler for F {
+    fn event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
+        self(ev)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Open {
+    /// The raw name in `names`.
+    name: (u32, u32),
+    prefix_len: u32,
+    ns: Rng,
+    mark: Mark,
+}
+
+/// The push parser.
+///
+/// ```
+/// use kuvert::{StreamEvent, StreamLimits, StreamParser};
+///
+/// let mut parser = StreamParser::new(StreamLimits::default());
+/// let mut names = Vec::new();
+/// let mut handler = |ev: &StreamEvent<'_>| {
+///     if let StreamEvent::Start(s) = ev {
+///         names.push(format!("{{{}}}{}", s.name.ns, s.name.local));
+///     }
+///     Ok(())
+/// };
+/// parser.feed(b"<a xmlns='urn:x'><b at", &mut handler)?; // a tag cut by the chunk edge
+/// parser.feed(b"tr='1'/></a>", &mut handler)?;
+/// parser.finish(&mut handler)?;
+/// assert_eq!(names, ["{urn:x}a", "{urn:x}b"]);
+/// # Ok::<(), kuvert::StreamError>(())
+/// ```
+#[derive(Debug)]
+pub struct StreamParser {
+    limits: StreamLimits,
+    lex: LexLimits,
+    carry: Vec<u8>,
+    /// Absolute offset of `carry[0]` (or of the next byte when it is empty).
+    base: u64,
+    /// Bytes received.
+    total: u64,
+    /// Absolute offset up to which characters are known valid.
+    valid_upto: u64,
+    char_error: Option<(u64, K)>,
+    utf8: Utf8State,
+    prolog_done: bool,
+    /// An incomplete carried token is read again only once it has doubled
+    /// (no quadratic work when a peer sends a long token a byte at a time).
+    retry_at: usize,
+    bom: bool,
+    scope: Scope,
+    names: String,
+    stack: Vec<Open>,
+    root_seen: bool,
+    text_run: u64,
+    raw_attrs: Vec<RawAttr>,
+    attrs: Vec<AttrIdx>,
+    peak: usize,
+    failed: bool,
+    finished: bool,
+}
+
+impl StreamParser {
+    /// A parser with `limits`.
+    pub fn new(limits: StreamLimits) -> Self {
+        StreamParser {
+            lex: LexLimits::from(&limits.xml),
+            limits,
+            carry: Vec::new(),
+            base: 0,
+            total: 0,
+            valid_upto: 0,
+            char_error: None,
+            utf8: Utf8State::default(),
+            prolog_done: false,
+            retry_at: 0,
+            bom: false,
+            scope: Scope::default(),
+            names: String::new(),
+            stack: Vec::with_capacity(32),
+            root_seen: false,
+            text_run: 0,
+            raw_attrs: Vec::with_capacity(8),
+            attrs: Vec::with_capacity(8),
+            peak: 0,
+            failed: false,
+            finished: false,
+        }
+    }
+
+    /// Bytes received so far.
+    pub fn bytes(&self) -> u64 {
+        self.total
+    }
+
+    /// Current element depth.
+    pub fn depth(&self) -> u32 {
+        self.stack.len() as u32
+    }
+
+    /// The most bytes the parser held between calls (carried token, open
+    /// element names, namespace scope).
+    pub fn peak_buffered(&self) -> usize {
+        self.peak
+    }
+
+    /// Bytes held now.
+    pub fn buffered(&self) -> usize {
+        self.carry.capacity() + self.names.capacity() + self.scope.held()
+    }
+
+    /// Feeds the next chunk; events for everything complete in it go to `h`.
+    pub fn feed(&mut self, chunk: &[u8], h: &mut impl Handler) -> Result<Status, StreamError> {
+        if self.failed || self.finished {
+            return Err(StreamError::new(SK::Finished, self.total));
+        }
+        let r = self.feed_inner(chunk, h);
+        self.failed = r.is_err();
+        self.peak = self.peak.max(self.buffered());
+        r
+    }
+
+    /// Ends the stream: everything carried must complete here.
+    pub fn finish(&mut self, h: &mut impl Handler) -> Result<(), StreamError> {
+        if self.failed || self.finished {
+            return Err(StreamError::new(SK::Finished, self.total));
+        }
+        let r = self.finish_inner(h);
+        self.failed = r.is_err();
+        self.finished = true;
+        r
+    }
+
+    fn feed_inner(&mut self, chunk: &[u8], h: &mut impl Handler) -> Result<Status, StreamError> {
+        let limit = self.limits.max_stream_bytes;
+        if self.total + chunk.len() as u64 > limit {
+            return Err(StreamError::new(SK::StreamTooLarge { limit }, limit));
+        }
+        let chunk_base = self.total;
+        self.total += chunk.len() as u64;
+        if self.char_error.is_none() {
+            let (valid, e) = self.utf8.validate(chunk, chunk_base);
+            self.valid_upto = chunk_base + valid as u64;
+            self.char_error = e;
+        }
+        let mut rest = chunk;
+        while !self.carry.is_empty() || !self.prolog_done {
+            if rest.is_empty() {
+                break;
+            }
+            let take = rest.len().min(self.carry.len().max(4096));
+            self.carry.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.carry.len() >= self.retry_at {
+                self.run_carry(false, h)?;
+            }
+        }
+        if !rest.is_empty() {
+            let base = self.total - rest.len() as u64;
+            let window = &rest[..self.clip(base, rest.len())];
+            let used = self.run(window, base, false, h)?;
+            self.carry.extend_from_slice(&rest[used..]);
+            self.base = base + used as u64;
+            self.retry_at = retry_len(self.carry.len());
+        }
+        self.check_bom(false)?;
+        self.check_char_error()?;
+        Ok(if self.root_seen && self.stack.is_empty() { Status::Complete } else { Status::Partial })
+    }
+
+    /// How much of a window starting at `base` lies before the validation edge.
+    fn clip(&self, base: u64, len: usize) -> usize {
+        (self.valid_upto.saturating_sub(base) as usize).min(len)
+    }
+
+    /// Runs over the carried bytes and drops what was consumed.
+    fn run_carry(&mut self, last: bool, h: &mut impl Handler) -> Result<(), StreamError> {
+        let carry = std::mem::take(&mut self.carry);
+        let n = self.clip(self.base, carry.len());
+        let r = self.run(&carry[..n], self.base, last, h);
+        self.carry = carry;
+        let used = r?;
+        self.carry.drain(..used);
+        self.base += used as u64;
+        self.retry_at = retry_len(self.carry.len());
+        if self.carry.is_empty() && self.carry.capacity() > 64 << 10 {
+            self.carry = Vec::new();
+        }
+        Ok(())
+    }
+
+    /// A UTF-16/32 byte-order mark is refused before any character check.
+    fn check_bom(&self, last: bool) -> Result<(), StreamError> {
+        if self.prolog_done || (self.carry.len() < 4 && !last) {
+            return Ok(());
+        }
+        detect_bom(&self.carry).map(|_| ()).map_err(|e| StreamError::xml(e, 0))
+    }
+
+    /// A character error waits until everything before it has been read.
+    fn check_char_error(&self) -> Result<(), StreamError> {
+        if !self.prolog_done && self.carry.len() < 4 {
+            return Ok(());
+        }
+        match self.char_error {
+            Some((at, kind)) if self.base >= at => Err(StreamError::new(SK::Xml(kind), at)),
+            _ => Ok(()),
+        }
+    }
+
+    fn finish_inner(&mut self, h: &mut impl Handler) -> Result<(), StreamError> {
+        self.check_bom(true)?;
+        if self.char_error.is_none() && self.utf8.pending() > 0 {
+            self.char_error = Some((self.valid_upto, K::InvalidUtf8));
+        }
+        if let Some((at, kind)) = self.char_error {
+            if self.carry.is_empty() && self.prolog_done {
+                return Err(StreamError::new(SK::Xml(kind), at));
+            }
+            // Read what precedes the bad byte as a complete document would be.
+            self.run_carry(false, h)?;
+            return Err(StreamError::new(SK::Xml(kind), at));
+        }
+        self.run_carry(true, h)?;
+        let at = self.total;
+        let eof = |k| Err(StreamError::new(SK::Xml(k), at));
+        if !self.stack.is_empty() {
+            eof(K::UnclosedElement)
+        } else if !self.root_seen {
+            eof(K::NoRoot)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Reads tokens from `window` (absolute offset `base`); returns the bytes
+    /// consumed. The rest is an incomplete token, unless `last`.
+    fn run(&mut self, window: &[u8], base: u64, last: bool, h: &mut impl Handler) -> Result<usize, StreamError> {
+        let mut pos = 0;
+        if !self.prolog_done {
+            match self.prolog(window, last)? {
+                Some(end) => pos = end,
+                None => return Ok(0),
+            }
+        }
+        while pos < window.len() {
+            let next = if window[pos] == b'<' {
+                self.text_run = 0;
+                self.markup(window, pos, base, last, h)?
+            } else {
+                self.text(window, pos, base, last, h)?
+            };
+            match next {
+                Some(end) => pos = end,
+                None => break,
+            }
+        }
+        Ok(pos)
+    }
+
+    /// Byte-order mark and XML declaration; `None` while undecided.
+    fn prolog(&mut self, window: &[u8], last: bool) -> Result<Option<usize>, StreamError> {
+        const CAP: usize = 1024;
+        if !last && window.len() < 9 {
+            return Ok(None);
+        }
+        let bom = detect_bom(window).map_err(|e| StreamError::xml(e, 0))?;
+        self.bom = bom > 0;
+        let rest = &window[bom..];
+        let has_decl = rest.starts_with(b"<?xml") && rest.get(5).is_some_and(|&b| is_ws(b));
+        if has_decl && !last && window.len() < CAP && memmem::find(rest, b"?>").is_none() {
+            return Ok(None);
+        }
+        let decl = parse_declaration(window, bom).map_err(|e| StreamError::xml(e, 0))?;
+        if decl.encoding == Some(Encoding::Latin1) {
+            return Err(StreamError::new(SK::Xml(K::UnsupportedEncoding), decl.encoding_at as u64));
+        }
+        self.prolog_done = true;
+        Ok(Some(decl.end))
+    }
+
+    /// A run of character data up to the next markup, or the part of it in
+    /// this window that can not change with more input.
+    fn text(
+        &mut self,
+        window: &[u8],
+        pos: usize,
+        base: u64,
+        last: bool,
+        h: &mut impl Handler,
+    ) -> Result<Option<usize>, StreamError> {
+        let end = if last { window.len() } else { safe_text_end(window, pos) };
+        if end == pos {
+            return Ok(None);
+        }
+        let remaining = self.limits.max_text_run.saturating_sub(self.text_run);
+        let lex = LexLimits { text: remaining.min(usize::MAX as u64 / 2) as usize, ..self.lex };
+        let mut lexer = Lexer::new(&window[..end], pos, end, lex);
+        let (start, stop, has_ref) = match lexer.next_token(None) {
+            Ok(Token::Text { start, end, has_ref }) => (start, end, has_ref),
+            Ok(_) => unreachable_token(base + pos as u64)?,
+            Err(e) if matches!(e.kind(), K::TextTooLong { .. }) => {
+                let limit = self.limits.max_text_run;
+                let at = base + pos as u64 - self.text_run + limit;
+                return Err(StreamError::new(SK::Xml(K::TextTooLong { limit: limit as usize }), at));
+            }
+            Err(e) => return Err(StreamError::xml(e, base)),
+        };
+        self.text_run += (stop - start) as u64;
+        let raw = &window[start..stop];
+        if self.stack.is_empty() {
+            if has_ref || !raw.iter().all(|&b| is_ws(b)) {
+                let first = raw.iter().position(|&b| !is_ws(b)).unwrap_or(0);
+                return Err(StreamError::new(SK::Xml(K::TextOutsideRoot), base + (start + first) as u64));
+            }
+        } else {
+            h.event(&StreamEvent::Text { offset: base + start as u64, raw, has_ref })?;
+        }
+        Ok(Some(stop))
+    }
+
+    /// A tag, comment, CDATA section or PI starting at `pos`.
+    fn markup(
+        &mut self,
+        window: &[u8],
+        pos: usize,
+        base: u64,
+        last: bool,
+        h: &mut impl Handler,
+    ) -> Result<Option<usize>, StreamError> {
+        let mut lexer = Lexer::new(window, pos, window.len(), self.lex);
+        lexer.attrs = std::mem::take(&mut self.raw_attrs);
+        let tok = lexer.next_token(None);
+        self.raw_attrs = std::mem::take(&mut lexer.attrs);
+        let tok = match tok {
+            Ok(t) => t,
+            Err(e) if !last && self.may_complete(window, pos, &e) => return Ok(None),
+            Err(e) => return Err(self.placed(e, base)),
+        };
+        let at = |o: usize| base + o as u64;
+        match tok {
+            Token::Start { start, end, name, empty } => self.start(window, base, start, end, name, empty, h)?,
+            Token::End { start, end, name, .. } => self.end(&window[start..end], at(start), name.raw(window), h)?,
+            Token::CData { start, end } => {
+                if self.stack.is_empty() {
+                    return Err(StreamError::new(SK::Xml(K::TextOutsideRoot), at(start)));
+                }
+                h.event(&StreamEvent::CData { offset: at(start), raw: &window[start..end] })?;
+            }
+            Token::Comment { start, end } => {
+                h.event(&StreamEvent::Comment { offset: at(start), raw: &window[start..end] })?
+            }
+            Token::Pi { start, end } => h.event(&StreamEvent::Pi { offset: at(start), raw: &window[start..end] })?,
+            Token::Text { .. } | Token::Eof => unreachable_token(at(pos))?,
+        }
+        Ok(Some(lexer.pos()))
+    }
+
+    /// An `<?xml` PI is reserved at the very start, misplaced anywhere else
+    /// (the lexer judges by the window's start; the stream knows the document's).
+    fn placed(&self, e: XmlError, base: u64) -> StreamError {
+        let at = base + e.offset() as u64;
+        match e.kind() {
+            K::ReservedPiTarget | K::MisplacedXmlDeclaration => {
+                let first = at == 0 || (self.bom && at == 3);
+                let kind = if first { K::ReservedPiTarget } else { K::MisplacedXmlDeclaration };
+                StreamError::new(SK::Xml(kind), at)
+            }
+            _ => StreamError::xml(e, base),
+        }
+    }
+
+    /// Whether an error at the window's edge may go away with more input.
+    fn may_complete(&self, window: &[u8], pos: usize, e: &XmlError) -> bool {
+        if window.len() - pos > self.limits.max_token() {
+            return false;
+        }
+        e.kind() == K::UnexpectedEof || memchr(b'>', &window[e.offset().min(window.len())..]).is_none()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        &mut self,
+        window: &[u8],
+        base: u64,
+        start: usize,
+        end: usize,
+        name: QSpan,
+        empty: bool,
+        h: &mut impl Handler,
+    ) -> Result<(), StreamError> {
+        let xerr = |k: K, o: usize| StreamError::new(SK::Xml(k), base + o as u64);
+        if self.stack.is_empty() && self.root_seen {
+            return Err(xerr(K::MultipleRoots, start));
+        }
+        let max_depth = self.limits.xml.max_depth;
+        if self.stack.len() >= max_depth {
+            return Err(xerr(K::TooDeep { limit: max_depth }, start));
+        }
+        let mark = self.scope.mark();
+        let names_mark = self.names.len() as u32;
+        self.root_seen = true;
+        self.declare(window).map_err(|e| StreamError::xml(e, base))?;
+        let prefix = &window[name.start as usize..(name.start + name.prefix_len) as usize];
+        let ns = self.scope.resolve(prefix).ok_or_else(|| xerr(K::UndeclaredPrefix, name.start as usize))?;
+        self.resolve_attrs(window, start).map_err(|e| StreamError::xml(e, base))?;
+        self.names.push_str(as_str(name.raw(window)));
+        let open = Open { name: (names_mark, self.names.len() as u32), prefix_len: name.prefix_len, ns, mark };
+        self.stack.push(open);
+        let raw = &window[start..end];
+        let ev = StreamStart {
+            offset: base + start as u64,
+            depth: self.stack.len() as u32,
+            name: self.name_of(&open),
+            empty,
+            raw,
+            attrs: &self.attrs,
+            scope: &self.scope,
+            mark,
+        };
+        h.event(&StreamEvent::Start(ev))?;
+        if empty {
+            self.close(base + end as u64, &[], h)?;
+        }
+        Ok(())
+    }
+
+    fn name_of(&self, o: &Open) -> StreamName<'_> {
+        let raw = &self.names[o.name.0 as usize..o.name.1 as usize];
+        let (prefix, local) = match o.prefix_len {
+            0 => ("", raw),
+            p => (&raw[..p as usize], &raw[p as usize + 1..]),
+        };
+        StreamName { ns: self.scope.get(o.ns), prefix, local }
+    }
+
+    fn end(&mut self, raw: &[u8], at: u64, name: &[u8], h: &mut impl Handler) -> Result<(), StreamError> {
+        let Some(open) = self.stack.last() else {
+            return Err(StreamError::new(SK::Xml(K::UnmatchedEndTag), at));
+        };
+        if self.names.as_bytes()[open.name.0 as usize..open.name.1 as usize] != *name {
+            return Err(StreamError::new(SK::Xml(K::MismatchedEndTag), at));
+        }
+        self.close(at, raw, h)
+    }
+
+    fn close(&mut self, at: u64, raw: &[u8], h: &mut impl Handler) -> Result<(), StreamError> {
+        let open = *self.stack.last().expect("an open element");
+        let depth = self.stack.len() as u32;
+        h.event(&StreamEvent::End { offset: at, depth, name: self.name_of(&open), raw })?;
+        self.stack.pop();
+        self.names.truncate(open.name.0 as usize);
+        self.scope.release(open.mark);
+        Ok(())
+    }
+
+    /// Pushes the namespace declarations of the current start tag.
+    fn declare(&mut self, window: &[u8]) -> Result<(), XmlError> {
+        let mark = self.scope.mark();
+        let (max_decls, max_scope) =
+            (self.limits.xml.max_namespace_declarations, self.limits.xml.max_namespaces_in_scope);
+        let mut count = 0;
+        for a in &self.raw_attrs {
+            let Some(prefix) = decl_prefix(a, window) else { continue };
+            let at = a.name.start as usize;
+            if count >= max_decls {
+                return Err(XmlError::new(K::TooManyNamespaceDeclarations { limit: max_decls }, at));
+            }
+            if self.scope.len() > max_scope {
+                return Err(XmlError::new(K::TooManyNamespacesInScope { limit: max_scope }, at));
+            }
+            if self.scope.declared_since(mark, prefix) {
+                return Err(XmlError::new(K::DuplicateAttribute, at));
+            }
+            let value = &window[a.value_start as usize..a.value_end as usize];
+            if a.has_ref || value.iter().any(|&b| is_ws(b)) {
+                return Err(XmlError::new(K::InvalidNamespaceUri, a.value_start as usize));
+            }
+            let value = as_str(value);
+            let valid = match prefix {
+                "xmlns" => false,
+                "xml" => value == uri::XML,
+                "" => value != uri::XML && value != uri::XMLNS,
+                _ => !value.is_empty() && value != uri::XML && value != uri::XMLNS,
+            };
+            if !valid {
+                return Err(XmlError::new(K::InvalidNamespaceDeclaration, at));
+            }
+            self.scope.declare(prefix, value);
+            count += 1;
+        }
+        Ok(())
+    }
+
+    /// Resolves the ordinary attributes and refuses duplicate expanded names.
+    fn resolve_attrs(&mut self, window: &[u8], tag_start: usize) -> Result<(), XmlError> {
+        self.attrs.clear();
+        for a in &self.raw_attrs {
+            if decl_prefix(a, window).is_some() {
+                continue;
+            }
+            let n = a.name;
+            let ns = if n.prefix_len == 0 {
+                Rng::default()
+            } else {
+                let prefix = &window[n.start as usize..(n.start + n.prefix_len) as usize];
+                self.scope.resolve(prefix).ok_or(XmlError::new(K::UndeclaredPrefix, n.start as usize))?
+            };
+            let skip = if n.prefix_len == 0 { 0 } else { n.prefix_len + 1 };
+            let local = &window[(n.start + skip) as usize..n.end as usize];
+            let dup = self.attrs.iter().any(|b| {
+                let (s, e, p) = b.name;
+                let bl = &window[tag_start + (if p == 0 { s } else { s + p + 1 }) as usize..tag_start + e as usize];
+                self.scope.get(b.ns) == self.scope.get(ns) && bl == local
+            });
+            if dup {
+                return Err(XmlError::new(K::DuplicateAttribute, n.start as usize));
+            }
+            let rel = |o: u32| o - tag_start as u32;
+            self.attrs.push(AttrIdx {
+                ns,
+                name: (rel(n.start), rel(n.end), n.prefix_len),
+                value: (rel(a.value_start), rel(a.value_end)),
+                has_ref: a.has_ref,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The window bytes are validated UTF-8 cut at character boundaries; names
+/// and values are whole tokens, so this never fails.
+fn as_str(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("")
+}
+
+/// Whether `a` declares a namespace, and the prefix it declares.
+fn decl_prefix<'w>(a: &RawAttr, window: &'w [u8]) -> Option<&'w str> {
+    let raw = as_str(a.name.raw(window));
+    if a.name.prefix_len == 0 {
+        (raw == "xmlns").then_some("")
+    } else {
+        raw.strip_prefix("xmlns:")
+    }
+}
+
+/// Where text starting at `pos` may safely stop in this window: before a
+/// reference cut by the edge, and before one or two `]` that may start `]]>`.
+fn safe_text_end(window: &[u8], pos: usize) -> usize {
+    let mut end = window.len();
+    let tail_from = end.saturating_sub(13).max(pos);
+    if let Some(amp) = memrchr(b'&', &window[tail_from..end]) {
+        let amp = tail_from + amp;
+        if memchr(b';', &window[amp..end]).is_none() {
+            end = amp;
+        }
+    }
+    for _ in 0..2 {
+        if end > pos && window[end - 1] == b']' {
+            end -= 1;
+        }
+    }
+    end
+}
+
+/// When to read an incomplete token of `len` bytes again.
+fn retry_len(len: usize) -> usize {
+    if len < 512 {
+        0
+    } else {
+        len * 2
+    }
+}
+
+fn unreachable_token<T>(at: u64) -> Result<T, StreamError> {
+    Err(StreamError::new(SK::Xml(K::Syntax { expected: "a token" }), at))
+}

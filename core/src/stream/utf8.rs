@@ -1,0 +1,92 @@
+//! Incremental UTF-8 and XML character validation: a character cut by a
+//! chunk edge waits (at most three bytes) for the next chunk.
+
+use crate::xml::chars::find_illegal_char;
+use crate::xml::error::XmlErrorKind as K;
+
+/// The first invalid byte found, as an absolute offset and what was wrong.
+pub(crate) type CharError = (u64, K);
+
+#[derive(Debug, Default)]
+pub(crate) struct Utf8State {
+    tail: [u8; 4],
+    tail_len: u8,
+}
+
+impl Utf8State {
+    /// Validates `chunk`, which starts at absolute offset `base`. Returns how
+    /// many bytes of the chunk end on a character boundary and are valid, and
+    /// the error found right after them, if any. Bytes of an incomplete last
+    /// character are remembered and completed by the next call.
+    pub fn validate(&mut self, chunk: &[u8], base: u64) -> (usize, Option<CharError>) {
+        let mut from = 0;
+        if self.tail_len > 0 {
+            match self.complete_tail(chunk, base) {
+                Ok(None) => return (0, None),
+                Ok(Some(used)) => from = used,
+                Err(e) => return (0, Some(e)),
+            }
+        }
+        let rest = &chunk[from..];
+        let valid = match simdutf8::basic::from_utf8(rest) {
+            Ok(_) => rest.len(),
+            Err(_) => match std::str::from_utf8(rest) {
+                Ok(_) => rest.len(),
+                Err(e) if e.error_len().is_none() => {
+                    let v = e.valid_up_to();
+                    self.tail[..rest.len() - v].copy_from_slice(&rest[v..]);
+                    self.tail_len = (rest.len() - v) as u8;
+                    v
+                }
+                Err(e) => {
+                    let v = e.valid_up_to();
+                    if let Some(ill) = illegal(&rest[..v], base + from as u64) {
+                        return ((ill.0 - base) as usize, Some(ill));
+                    }
+                    return (from + v, Some((base + (from + v) as u64, K::InvalidUtf8)));
+                }
+            },
+        };
+        match illegal(&rest[..valid], base + from as u64) {
+            Some(ill) => ((ill.0 - base) as usize, Some(ill)),
+            None => (from + valid, None),
+        }
+    }
+
+    /// Completes a character begun in an earlier chunk: `Ok(Some(n))` when
+    /// the first `n` bytes of `chunk` finished it, `Ok(None)` when more are needed.
+    fn complete_tail(&mut self, chunk: &[u8], base: u64) -> Result<Option<usize>, CharError> {
+        let start = base - self.tail_len as u64;
+        let need = match self.tail[0] {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        let have = self.tail_len as usize;
+        let take = (need - have).min(chunk.len());
+        self.tail[have..have + take].copy_from_slice(&chunk[..take]);
+        self.tail_len += take as u8;
+        let bytes = &self.tail[..self.tail_len as usize];
+        match std::str::from_utf8(bytes) {
+            Ok(_) => {
+                let r = illegal(bytes, start);
+                self.tail_len = 0;
+                match r {
+                    Some(e) => Err(e),
+                    None => Ok(Some(take)),
+                }
+            }
+            Err(e) if e.error_len().is_none() => Ok(None),
+            Err(_) => Err((start, K::InvalidUtf8)),
+        }
+    }
+
+    /// Bytes of an incomplete character at the end of the input so far.
+    pub fn pending(&self) -> usize {
+        self.tail_len as usize
+    }
+}
+
+fn illegal(valid: &[u8], base: u64) -> Option<CharError> {
+    find_illegal_char(valid).map(|(at, c)| (base + at as u64, K::IllegalChar(c)))
+}
