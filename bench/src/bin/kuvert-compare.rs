@@ -196,6 +196,7 @@ fn signed_case(text: String, peer_cert: String) -> Result<Case, String> {
     let policy = VerifyPolicy { limits: load::response_limits(signed.len()), ..VerifyPolicy::default() };
     let mut verifier = Verifier::new(anchors, policy);
     verifier.add_intermediate(CA);
+    let verifier = std::sync::Arc::new(verifier);
     let kuvert = move |m: &[u8], _: u64| load::check_response(m, Some(&verifier), epoch()).is_ok();
     Ok(Case { message: signed.into_bytes(), peer_cert, kuvert: Box::new(kuvert) })
 }

@@ -4,6 +4,7 @@
 //! model) → response check (streamed, signature verified) → accounting.
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use kuvert::{
     sign_message, Accounting, Audience, AuditSender, Call, CallInfo, CallerCertificate, Credentials, Envelope,
@@ -32,7 +33,7 @@ pub struct Gateway {
     caller: CallerCertificate,
     tokens: TokenVerifier,
     /// Verifies the signed answers (platform and source-system signatures).
-    answers: Verifier,
+    answers: Arc<Verifier>,
     /// Signs answers under the token model, as the platform does.
     platform_key: SigningKey,
     accounting: Accounting,
@@ -198,15 +199,15 @@ fn token_verifier(assertion_cache: usize) -> Result<TokenVerifier, String> {
     let mut policy = TokenPolicy::new(Profile::LibBas);
     policy.assertion_cache = assertion_cache;
     let mut verifier = TokenVerifier::new(anchors, policy);
-    verifier.set_replay_cache(std::sync::Arc::new(PassReplay(MemoryReplayCache::new(1 << 20))));
+    verifier.set_replay_cache(Arc::new(PassReplay(MemoryReplayCache::new(1 << 20))));
     Ok(verifier)
 }
 
-fn answer_verifier(max_answer_bytes: usize) -> Result<Verifier, String> {
+fn answer_verifier(max_answer_bytes: usize) -> Result<Arc<Verifier>, String> {
     let mut anchors = TrustAnchors::new();
     anchors.add_der(world::SIGNER_ROOT).map_err(|e| e.to_string())?;
     let policy = VerifyPolicy { limits: super::response_limits(max_answer_bytes), ..VerifyPolicy::default() };
     let mut verifier = Verifier::new(anchors, policy);
     verifier.add_intermediate(world::SIGNER_CA);
-    Ok(verifier)
+    Ok(Arc::new(verifier))
 }

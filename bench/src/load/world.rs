@@ -102,7 +102,7 @@ impl Default for WorldOptions {
             large_sizes: vec![1 << 20, 10 << 20, 100 << 20],
             complex_bytes: 100 << 10,
             token_pool: 512,
-            epoch: UtcTime::from_unix_millis(1_804_075_200_000), // 2027-03-01T12:00:00Z
+            epoch: UtcTime::from_unix_millis(1_803_902_400_000), // 2027-03-01T12:00:00Z
         }
     }
 }
