@@ -275,3 +275,70 @@ fn the_value_read_is_the_value_signed() {
     rows.push(vec!["comment inside ServiceAgreementUUID".to_owned(), format!("{read:?}"), "same".to_owned()]);
     print_table("Parser differentials: value read vs value signed", &["signed value", "read", "verdict"], &rows);
 }
+
+#[test]
+fn timestamp_wrapping_and_exclusion() {
+    let s = signed();
+    let v = verifier();
+    let key = RawKey::pki("oces2-leaf");
+    let ts = element(&s, "<wsu:Timestamp").to_owned();
+    let ts_id = id_in(&ts);
+    // The attacker's Timestamp: no ID, Expires a day later (Created unchanged, so it is current).
+    let expires = element(&ts, "<wsu:Expires").to_owned();
+    let later = expires.replacen("2030-01-01T", "2030-01-02T", 1);
+    let fresh = ts.replacen(&format!(" wsu:Id=\"{ts_id}\""), "", 1).replacen(&expires, &later, 1);
+    let swapped = edit(&s, &ts, &fresh);
+    let mut t = Table::new("XML signature wrapping: the Timestamp; Timestamp exclusion");
+    let into_header = edit(&swapped, "</soapenv:Header>", &format!("{WRAP_OPEN}{ts}{WRAP_CLOSE}</soapenv:Header>"));
+    t.check(
+        "signed Timestamp moved into a new header, unsigned in Security",
+        "policy.not_signed",
+        outcome(&v, &into_header),
+    );
+    let into_object = edit(&swapped, "</ds:Signature>", &format!("<ds:Object>{ts}</ds:Object></ds:Signature>"));
+    t.check("signed Timestamp moved into a ds:Object", "policy.not_signed", outcome(&v, &into_object));
+    let under_unknown = edit(&swapped, "</wsse:Security>", &format!("{WRAP_OPEN}{ts}{WRAP_CLOSE}</wsse:Security>"));
+    t.check("signed Timestamp wrapped inside Security", "policy.not_signed", outcome(&v, &under_unknown));
+    let in_body = edit(&swapped, "<soapenv:Body wsu:Id=\"body\">", &format!("<soapenv:Body wsu:Id=\"body\">{ts}"));
+    t.check("signed Timestamp moved into the Body", "signature.digest_mismatch", outcome(&v, &in_body));
+    let second_after = edit(&s, &ts, &format!("{ts}{fresh}"));
+    t.check("a second, unsigned Timestamp after the signed one", "timestamp.malformed", outcome(&v, &second_after));
+    let second_before = edit(&s, &ts, &format!("{fresh}{ts}"));
+    t.check("a second, unsigned Timestamp before the signed one", "timestamp.malformed", outcome(&v, &second_before));
+    let twin = fresh.replacen("<wsu:Timestamp", &format!("<wsu:Timestamp wsu:Id=\"{ts_id}\""), 1);
+    let same_id =
+        edit(&edit(&s, &ts, &twin), "</soapenv:Header>", &format!("{WRAP_OPEN}{ts}{WRAP_CLOSE}</soapenv:Header>"));
+    t.check(
+        "unsigned Timestamp with the signed one's ID, signed one wrapped",
+        "signature.duplicate_id",
+        outcome(&v, &same_id),
+    );
+    t.check(
+        "signed Timestamp kept with its ID, Expires extended",
+        "signature.digest_mismatch",
+        outcome(&v, &edit(&s, &ts, &twin)),
+    );
+    let reference = common::reference(&s, &ts_id).to_owned();
+    let excluded = resign(&edit(&s, &reference, ""), &key);
+    t.check("no reference to the Timestamp (re-signed)", "policy.not_signed", outcome(&v, &excluded));
+    t.finish();
+}
+
+#[test]
+fn certificate_chain_longer_than_allowed() {
+    let s = signed();
+    let v = verifier();
+    let leaf = kuvert_tests::base64_encode(&pki("oces2-leaf.der"));
+    let ca = kuvert_tests::base64_encode(&pki("oces2-ca.der"));
+    let key_info = |n: usize| {
+        let chain: String = (0..n).map(|_| format!("<ds:X509Certificate>{ca}</ds:X509Certificate>")).collect();
+        format!("<ds:KeyInfo><ds:X509Data><ds:X509Certificate>{leaf}</ds:X509Certificate>{chain}</ds:X509Data></ds:KeyInfo>")
+    };
+    let with = |n: usize| edit(&s, element(&s, "<ds:KeyInfo"), &key_info(n));
+    let mut t = Table::new("Key injection: certificate chains");
+    t.check("X509Data: leaf and its issuing CA", "verifies", outcome(&v, &with(1)));
+    t.check("X509Data: leaf and 4 intermediates (the default maximum)", "verifies", outcome(&v, &with(4)));
+    t.check("X509Data: leaf and 5 intermediates", "cert.chain_too_long", outcome(&v, &with(5)));
+    t.check("X509Data: leaf and 1000 intermediates", "cert.chain_too_long", outcome(&v, &with(1000)));
+    t.finish();
+}
