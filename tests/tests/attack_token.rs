@@ -86,6 +86,7 @@ impl Table {
     fn finish(self) {
         print_table(self.title, &["attack", "expected", "kuvert", "verdict"], &self.rows);
         assert!(self.wrong.is_empty(), "{}:\n{}", self.title, self.wrong.join("\n"));
+        in_security_md(self.title, self.rows.iter().map(|r| r[0].as_str()));
     }
 }
 
@@ -243,4 +244,14 @@ fn replay_and_timestamps() {
         verify(&verifier(), &resign(&future, &key), now()),
     );
     t.finish();
+}
+
+/// SECURITY.md's results table lists every case of this table.
+fn in_security_md<'r>(title: &str, names: impl Iterator<Item = &'r str>) {
+    let doc = kuvert_tests::read(&kuvert_tests::workspace_root().join("SECURITY.md"));
+    let doc = String::from_utf8(doc).expect("UTF-8");
+    assert!(doc.contains(&format!("### {title}")), "SECURITY.md has no table {title:?}");
+    for name in names {
+        assert!(doc.contains(&format!("| {name} |")), "SECURITY.md does not list {name:?}");
+    }
 }

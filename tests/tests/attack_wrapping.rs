@@ -59,6 +59,7 @@ impl Table {
     fn finish(self) {
         print_table(self.title, &["attack", "expected", "kuvert", "verdict"], &self.rows);
         assert!(self.wrong.is_empty(), "{}:\n{}", self.title, self.wrong.join("\n"));
+        in_security_md(self.title, self.rows.iter().map(|r| r[0].as_str()));
     }
 }
 
@@ -341,4 +342,14 @@ fn certificate_chain_longer_than_allowed() {
     t.check("X509Data: leaf and 5 intermediates", "cert.chain_too_long", outcome(&v, &with(5)));
     t.check("X509Data: leaf and 1000 intermediates", "cert.chain_too_long", outcome(&v, &with(1000)));
     t.finish();
+}
+
+/// SECURITY.md's results table lists every case of this table.
+fn in_security_md<'r>(title: &str, names: impl Iterator<Item = &'r str>) {
+    let doc = kuvert_tests::read(&kuvert_tests::workspace_root().join("SECURITY.md"));
+    let doc = String::from_utf8(doc).expect("UTF-8");
+    assert!(doc.contains(&format!("### {title}")), "SECURITY.md has no table {title:?}");
+    for name in names {
+        assert!(doc.contains(&format!("| {name} |")), "SECURITY.md does not list {name:?}");
+    }
 }
