@@ -57,7 +57,18 @@ macro_rules! replay_tests {
     };
 }
 
-replay_tests!(envelope, call_context, c14n, c14n_structured, verify, token, authz, registry_json, fault_roundtrip);
+replay_tests!(
+    envelope,
+    call_context,
+    c14n,
+    c14n_structured,
+    verify,
+    sign_verify,
+    token,
+    authz,
+    registry_json,
+    fault_roundtrip
+);
 
 /// Every regression directory names a target (a typo would silently replay nothing).
 #[test]

@@ -5,7 +5,8 @@
 use std::sync::OnceLock;
 
 use kuvert::{
-    CallerCertificate, Profile, Registry, TokenPolicy, TokenVerifier, TrustAnchors, UtcTime, Verifier, VerifyPolicy,
+    CallerCertificate, Profile, Registry, SigningKey, TokenPolicy, TokenVerifier, TrustAnchors, UtcTime, Verifier,
+    VerifyPolicy,
 };
 use kuvert_corpus::sts::{self, TestSts};
 
@@ -56,4 +57,13 @@ pub fn registry() -> &'static Registry {
 pub fn caller() -> &'static CallerCertificate {
     static CERT: OnceLock<CallerCertificate> = OnceLock::new();
     CERT.get_or_init(|| CallerCertificate::from_der(&sts::pem_der(SYSTEM_CERT)).expect("TEST ONLY certificate"))
+}
+
+const OCES3_LEAF_KEY: &[u8] = include_bytes!("../../../corpus/pki/oces3-leaf.key.pem");
+const OCES3_LEAF: &[u8] = include_bytes!("../../../corpus/pki/oces3-leaf.der");
+
+/// The TEST ONLY OCES3 leaf's signing key, loaded once.
+pub fn signing_key() -> &'static SigningKey {
+    static KEY: OnceLock<SigningKey> = OnceLock::new();
+    KEY.get_or_init(|| SigningKey::from_der(&sts::pem_der(OCES3_LEAF_KEY), OCES3_LEAF).expect("TEST ONLY key"))
 }

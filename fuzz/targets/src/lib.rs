@@ -23,7 +23,7 @@ mod signature;
 pub use c14n::{c14n, c14n_structured, check_c14n};
 pub use envelope::{authz, call_context, envelope, registry_json};
 pub use fault::fault_roundtrip;
-pub use signature::{token, verify};
+pub use signature::{sign_verify, token, verify};
 
 /// A target: the function the fuzzer and the replay test call with raw bytes.
 pub type Target = fn(&[u8]);
@@ -36,6 +36,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("c14n", c14n),
     ("c14n_structured", c14n_structured),
     ("verify", verify),
+    ("sign_verify", sign_verify),
     ("token", token),
     ("authz", authz),
     ("registry_json", registry_json),

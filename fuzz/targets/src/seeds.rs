@@ -92,7 +92,7 @@ fn random(count: u64, len: usize) -> Vec<Seed> {
 /// The seeds of target `name` (empty for an unknown name).
 pub fn seeds(name: &str) -> Vec<Seed> {
     match name {
-        "envelope" | "call_context" | "verify" => messages(),
+        "envelope" | "call_context" | "verify" | "sign_verify" => messages(),
         "c14n" => prefixed(&messages(), &[0, 1, 2, 3, 4, 8, 14]),
         "authz" => prefixed(&messages(), &[0, 0x81, 2, 5]),
         "token" => {

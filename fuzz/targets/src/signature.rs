@@ -81,3 +81,31 @@ pub fn token(data: &[u8]) {
         Err(e) => assert!(e.offset() <= bound, "token error {e} past the end"),
     }
 }
+
+/// Sign, then verify: any message `sign_message` signs (with the TEST ONLY
+/// OCES3 leaf, at the fixed time) verifies, and the verified view reads the
+/// same operation and call context as the unsigned envelope.
+pub fn sign_verify(data: &[u8]) {
+    let limits = kuvert::Limits::default();
+    let Ok(input) = Input::new(data, &limits) else { return };
+    let Ok(before) = kuvert::Envelope::parse(&input, &limits) else { return };
+    let options = kuvert::SignOptions::default();
+    let Ok(signed) = kuvert::sign_message(&input, fixtures::signing_key(), fixtures::now(), &options) else { return };
+    let signed_input = Input::new(signed.as_bytes(), &limits).expect("a signed message reads");
+    let verified = fixtures::verifier()
+        .verify_message(&signed_input, fixtures::now())
+        .unwrap_or_else(|e| panic!("kuvert does not verify what it signed: {e}\n{signed}"));
+    only_signed(&verified);
+    let name = |e: Option<&kuvert::Element<'_>>| e.map(|e| (e.name.ns.to_owned(), e.name.local.to_owned()));
+    assert_eq!(name(verified.operation()), name(before.operation()), "another operation read after signing");
+    assert_eq!(
+        verified.invocation_context().map(|c| c.service_agreement),
+        before.invocation_context().map(|c| c.service_agreement),
+        "another InvocationContext read after signing"
+    );
+    assert_eq!(
+        verified.authority_context().map(|c| c.municipality_cvr),
+        before.authority_context().map(|c| c.municipality_cvr),
+        "another AuthorityContext read after signing"
+    );
+}
