@@ -153,3 +153,36 @@ fn generated_documents_are_rich() {
     }
     println!("{}", docs[0]);
 }
+
+/// call_context: a character or entity reference that starts inside the
+/// attribute-value (or text) limit and ends past it made the lexer slice
+/// backwards and panic (`slice index starts at 66108 but ends at 66105`).
+/// It is refused as too long at the limit now.
+#[test]
+fn reference_across_the_attribute_value_or_text_limit_is_refused() {
+    use kuvert::{Envelope, EnvelopeError, Input, Limits};
+    let limits = Limits::default();
+    let parse = |doc: &[u8]| -> Result<(), (&'static str, usize)> {
+        let input = Input::new(doc, &limits).map_err(|e| (EnvelopeError::from(e).code(), e.offset()))?;
+        Envelope::parse(&input, &limits).map(|_| ()).map_err(|e| (e.code(), e.offset()))
+    };
+    let head = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>";
+    let tail = "</s:Body></s:Envelope>";
+    for reference in ["&amp;", "&#x10FFFF;", "&#65;"] {
+        for before in 1..=reference.len() {
+            let limit = limits.max_attribute_value_bytes;
+            let value = format!("{}{reference}", "x".repeat(limit - before + 1));
+            let doc = format!("{head}<a v=\"{value}\"/>{tail}");
+            let start = head.len() + 6;
+            assert_eq!(
+                parse(doc.as_bytes()),
+                Err(("limit.attribute_value_length", start + limit)),
+                "{reference} {before}"
+            );
+        }
+        let limit = limits.max_text_bytes;
+        let text = format!("{}{reference}", "x".repeat(limit - 1));
+        let doc = format!("{head}<a>{text}</a>{tail}");
+        assert_eq!(parse(doc.as_bytes()), Err(("limit.text_length", head.len() + 3 + limit)), "{reference} in text");
+    }
+}
