@@ -35,7 +35,9 @@ impl StandardCode {
     }
 }
 
-/// A subcode was given with an empty namespace, whitespace in it, or a local part that is not an NCName.
+/// A subcode was given with an empty namespace, one that cannot be written literally
+/// (whitespace, `&`, `<`, `"`, characters XML cannot carry), a reserved one (`xml`,
+/// `xmlns`), or a local part that is not an NCName.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvalidSubcode;
 
@@ -93,7 +95,11 @@ impl<'a> FaultBuilder<'a> {
     /// A subcode (`Code/Subcode/Value` in SOAP 1.2; the `faultcode` itself in SOAP 1.1,
     /// as the Liberty binding does for `sbf:FrameworkVersionMismatch`).
     pub fn subcode(mut self, ns: &'a str, local: &'a str) -> Result<Self, InvalidSubcode> {
-        let ns_ok = !ns.is_empty() && !ns.bytes().any(|b| b.is_ascii_whitespace() || b < 0x20);
+        // Written literally, as readers (kuvert's among them) take namespace URIs:
+        // no whitespace, nothing that needs escaping, not the reserved namespaces.
+        let literal = !ns.chars().any(|c| c.is_ascii_whitespace() || matches!(c, '&' | '<' | '"') || xml_safe(c) != c);
+        let reserved = ns == crate::ns::XML || ns == crate::ns::XMLNS;
+        let ns_ok = !ns.is_empty() && literal && !reserved;
         if !ns_ok || !is_ncname(local) {
             return Err(InvalidSubcode);
         }

@@ -177,6 +177,10 @@ impl<'a> Lexer<'a> {
                 b'&' => {
                     has_ref = true;
                     at = check_reference(self.src, at, self.end)?;
+                    // A reference may end past the window: the run is then too long.
+                    if at - start > self.limits.text {
+                        return err(K::TextTooLong { limit: self.limits.text }, start + self.limits.text);
+                    }
                 }
                 _ => {
                     if self.src[at..self.end].starts_with(b"]]>") {
@@ -289,6 +293,10 @@ impl<'a> Lexer<'a> {
                 b'&' => {
                     has_ref = true;
                     at = check_reference(self.src, at, self.end)?;
+                    // A reference may end past the window: the value is then too long.
+                    if at - start > limit {
+                        return err(K::AttributeValueTooLong { limit }, start + limit);
+                    }
                 }
                 _ => break,
             }

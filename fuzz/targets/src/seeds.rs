@@ -1,0 +1,115 @@
+//! Seed inputs per target, made from `corpus/`: every sample and refused
+//! message, messages signed at the fixed time with the TEST ONLY PKI, token
+//! requests signed with the TEST ONLY STS and system keys, the demo registry,
+//! and seeded random bytes for the structured targets.
+
+use std::path::Path;
+
+use kuvert::{
+    sign_message, sign_token_request, Input, Limits, Profile, SignOptions, SigningKey, TokenSignOptions, UtcTime,
+};
+use kuvert_corpus::sts::{self, AssertionRequest, TestSts};
+
+use crate::fixtures::{self, REGISTRY};
+use crate::gen::Rng;
+
+/// A named seed.
+pub type Seed = (String, Vec<u8>);
+
+/// A SOAP 1.1 request with every part the default policy requires signed.
+pub const REQUEST: &str = include_str!("request.xml");
+
+fn xml_files(dir: &Path, out: &mut Vec<Seed>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            xml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "xml") {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            out.push((name, std::fs::read(&path).unwrap_or_default()));
+        }
+    }
+}
+
+fn pki_key(leaf: &str) -> SigningKey {
+    let dir = kuvert_corpus::corpus_dir().join("pki");
+    let key = std::fs::read(dir.join(format!("{leaf}.key.pem"))).expect("TEST ONLY key");
+    let cert = std::fs::read(dir.join(format!("{leaf}.der"))).expect("TEST ONLY certificate");
+    SigningKey::from_der(&sts::pem_der(&key), &cert).expect("TEST ONLY key loads")
+}
+
+fn signed(xml: &str, leaf: &str) -> String {
+    let limits = Limits::default();
+    let input = Input::new(xml.as_bytes(), &limits).expect("well-formed");
+    sign_message(&input, &pki_key(leaf), fixtures::now(), &SignOptions::default()).expect("signs")
+}
+
+fn token_request(profile: Profile) -> String {
+    let issued = fixtures::now().add_millis(-60_000);
+    let assertion = TestSts::test_only().issue(&AssertionRequest::for_test_system(issued));
+    let body = match profile {
+        Profile::LibBas => sts::token_request_soap11(2, "urn:uuid:00000000-0000-4000-8000-000000000001"),
+        _ => sts::token_request_soap12(2, "urn:uuid:00000000-0000-4000-8000-000000000002"),
+    };
+    let limits = Limits::default();
+    let input = Input::new(body.as_bytes(), &limits).expect("well-formed");
+    let options = TokenSignOptions::new(profile);
+    sign_token_request(&input, assertion.as_bytes(), &sts::test_system_key(), fixtures::now(), &options)
+        .expect("token request signs")
+}
+
+/// The corpus's messages (samples and refused ones) plus signed ones.
+fn messages() -> Vec<Seed> {
+    let mut out = Vec::new();
+    xml_files(&kuvert_corpus::messages_dir(), &mut out);
+    xml_files(&kuvert_corpus::negative_dir(), &mut out);
+    for leaf in ["oces2-leaf", "oces3-leaf", "ec-p256-leaf", "leaf-expired"] {
+        out.push((format!("signed-{leaf}.xml"), signed(REQUEST, leaf).into_bytes()));
+    }
+    out.push(("signed-token-lib-bas.xml".into(), token_request(Profile::LibBas).into_bytes()));
+    out.push(("signed-token-oio-idws.xml".into(), token_request(Profile::OioIdws).into_bytes()));
+    out
+}
+
+fn prefixed(seeds: &[Seed], picks: &[u8]) -> Vec<Seed> {
+    let mut out = Vec::new();
+    for (name, bytes) in seeds {
+        for &p in picks {
+            let mut b = vec![p];
+            b.extend_from_slice(bytes);
+            out.push((format!("{p:02x}-{name}"), b));
+        }
+    }
+    out
+}
+
+fn random(count: u64, len: usize) -> Vec<Seed> {
+    (1..=count).map(|s| (format!("random-{s:03}"), Rng::new(s).bytes(len))).collect()
+}
+
+/// The seeds of target `name` (empty for an unknown name).
+pub fn seeds(name: &str) -> Vec<Seed> {
+    match name {
+        "envelope" | "call_context" | "verify" | "sign_verify" => messages(),
+        "c14n" => prefixed(&messages(), &[0, 1, 2, 3, 4, 8, 14]),
+        "authz" => prefixed(&messages(), &[0, 0x81, 2, 5]),
+        "token" => {
+            let tokens: Vec<Seed> = messages().into_iter().filter(|(n, _)| n.contains("token")).collect();
+            prefixed(&tokens, &[0, 1, 2, 3])
+        }
+        "registry_json" => {
+            let mut out = vec![("demo.json".to_owned(), REGISTRY.to_vec())];
+            out.push(("demo-half.json".to_owned(), REGISTRY[..REGISTRY.len() / 2].to_vec()));
+            out
+        }
+        "c14n_structured" | "fault_roundtrip" => random(64, 1024),
+        _ => Vec::new(),
+    }
+}
+
+/// The time the signed seeds are valid at.
+pub fn seed_time() -> UtcTime {
+    fixtures::now()
+}

@@ -1,0 +1,111 @@
+//! Message signature and token verification with fixed TEST ONLY anchors and time.
+
+use kuvert::{Audience, Call, Credentials, Environment, Input, Limits, Profile, Span, Verified};
+
+use crate::fixtures;
+
+fn within(inner: Span, outer: Span) -> bool {
+    outer.start() <= inner.start() && inner.end() <= outer.end()
+}
+
+/// Whatever the verified view hands out lies inside a signed element.
+fn only_signed(v: &Verified<'_>) {
+    let signed = |s: Span| v.signed_elements().iter().any(|e| within(s, e.span));
+    for e in v.signed_elements() {
+        assert!(e.span.end() <= v.source().len(), "signed element outside the source");
+        let _ = &v.source()[e.span.range()];
+    }
+    if let Some(body) = v.body() {
+        assert!(signed(body), "an unsigned Body exposed");
+    }
+    for e in v.operation().into_iter().chain(v.operation_children()) {
+        assert!(signed(e.span), "an unsigned operation element exposed");
+    }
+    if let Some(ctx) = v.invocation_context() {
+        assert!(signed(ctx.span), "an unsigned InvocationContext exposed");
+    }
+    if let Some(ctx) = v.authority_context() {
+        assert!(signed(ctx.span), "an unsigned AuthorityContext exposed");
+    }
+    let a = v.addressing();
+    for t in [&a.action, &a.message_id, &a.to, &a.from, &a.reply_to, &a.fault_to, &a.relates_to].into_iter().flatten() {
+        assert!(signed(t.span()), "an unsigned WS-Addressing header exposed");
+    }
+    if let Some(f) = v.framework() {
+        assert!(signed(f.span), "an unsigned Framework exposed");
+    }
+    for h in v.signed_header_blocks() {
+        assert!(signed(h.span), "an unsigned header block exposed");
+    }
+    let _ = (v.signer(), v.signature_algorithm(), v.canonicalization(), v.digest_algorithms(), v.timestamp());
+}
+
+/// `Verifier::verify_message` with the default policy at the fixed time.
+pub fn verify(data: &[u8]) {
+    let limits = Limits::default();
+    let Ok(input) = Input::new(data, &limits) else { return };
+    let bound = data.len().max(input.as_str().len());
+    match fixtures::verifier().verify_message(&input, fixtures::now()) {
+        Ok(v) => only_signed(&v),
+        Err(e) => assert!(e.offset() <= bound, "verify error {e} past the end"),
+    }
+}
+
+/// `TokenVerifier::verify_message` trusting the TEST ONLY STS at the fixed
+/// time; the first byte picks the profile and whether the audience is
+/// checked. A verified token is then authorized on the demo registry.
+pub fn token(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let profile = if pick & 1 == 0 { Profile::LibBas } else { Profile::OioIdws };
+    let audience =
+        if pick & 2 == 0 { Audience::Expect(kuvert_corpus::sts::TEST_AUDIENCE) } else { Audience::CheckedByCaller };
+    let limits = Limits::default();
+    let Ok(input) = Input::new(rest, &limits) else { return };
+    let bound = rest.len().max(input.as_str().len());
+    let verifier = fixtures::token_verifier(profile);
+    match verifier.verify_message(&input, fixtures::now(), audience) {
+        Ok(token) => {
+            only_signed(token.message());
+            let claims = token.claims();
+            let _ = (token.caller(), token.authority_cvr(), token.privileges(), token.audience(), claims);
+            let assertion = token.assertion_span();
+            assert!(assertion.end() <= token.message().source().len(), "assertion outside the source");
+            let call = Call::new(
+                Environment::Test,
+                "/service/CPR/PersonBaseDataExtended/5",
+                fixtures::now(),
+                Credentials::KombitToken(token.token_call()),
+            );
+            let _ = fixtures::registry().authorize(&call);
+        }
+        Err(e) => assert!(e.offset() <= bound, "token error {e} past the end"),
+    }
+}
+
+/// Sign, then verify: any message `sign_message` signs (with the TEST ONLY
+/// OCES3 leaf, at the fixed time) verifies, and the verified view reads the
+/// same operation and call context as the unsigned envelope.
+pub fn sign_verify(data: &[u8]) {
+    let limits = kuvert::Limits::default();
+    let Ok(input) = Input::new(data, &limits) else { return };
+    let Ok(before) = kuvert::Envelope::parse(&input, &limits) else { return };
+    let options = kuvert::SignOptions::default();
+    let Ok(signed) = kuvert::sign_message(&input, fixtures::signing_key(), fixtures::now(), &options) else { return };
+    let signed_input = Input::new(signed.as_bytes(), &limits).expect("a signed message reads");
+    let verified = fixtures::verifier()
+        .verify_message(&signed_input, fixtures::now())
+        .unwrap_or_else(|e| panic!("kuvert does not verify what it signed: {e}\n{signed}"));
+    only_signed(&verified);
+    let name = |e: Option<&kuvert::Element<'_>>| e.map(|e| (e.name.ns.to_owned(), e.name.local.to_owned()));
+    assert_eq!(name(verified.operation()), name(before.operation()), "another operation read after signing");
+    assert_eq!(
+        verified.invocation_context().map(|c| c.service_agreement),
+        before.invocation_context().map(|c| c.service_agreement),
+        "another InvocationContext read after signing"
+    );
+    assert_eq!(
+        verified.authority_context().map(|c| c.municipality_cvr),
+        before.authority_context().map(|c| c.municipality_cvr),
+        "another AuthorityContext read after signing"
+    );
+}
