@@ -349,10 +349,15 @@ impl StreamParser {
         self.bom = bom > 0;
         let rest = &window[bom..];
         let has_decl = rest.starts_with(b"<?xml") && rest.get(5).is_some_and(|&b| is_ws(b));
-        if has_decl && !last && window.len() < CAP && memmem::find(rest, b"?>").is_none() {
-            return Ok(None);
-        }
-        let decl = parse_declaration(window, bom).map_err(|e| StreamError::xml(e, 0))?;
+        // The declaration is read from the same bytes however the input was
+        // cut: up to its first `?>` within CAP bytes, or the first CAP bytes.
+        let capped = window.len().min(CAP);
+        let end = match memmem::find(&window[bom..capped], b"?>") {
+            Some(p) => bom + p + 2,
+            None if last || window.len() >= CAP || !has_decl => capped,
+            None => return Ok(None),
+        };
+        let decl = parse_declaration(&window[..end], bom).map_err(|e| StreamError::xml(e, 0))?;
         if decl.encoding == Some(Encoding::Latin1) {
             return Err(StreamError::new(SK::Xml(K::UnsupportedEncoding), decl.encoding_at as u64));
         }
@@ -370,14 +375,23 @@ impl StreamParser {
         last: bool,
         h: &mut impl Handler,
     ) -> Result<Option<usize>, StreamError> {
-        let end = if last { window.len() } else { safe_text_end(window, pos) };
-        if end == pos {
-            return Ok(None);
-        }
         let remaining = self.limits.max_text_run.saturating_sub(self.text_run);
         let lex = LexLimits { text: remaining.min(usize::MAX as u64 / 2) as usize, ..self.lex };
-        let mut lexer = Lexer::new(&window[..end], pos, end, lex);
-        let (start, stop, has_ref) = match lexer.next_token(None) {
+        let lex_upto = |end: usize| Lexer::new(&window[..end], pos, end, lex).next_token(None);
+        // Most text ends at markup inside the window; only text that reaches
+        // the window's edge is cut where more input can not change it.
+        let full = if last { None } else { Some(lex_upto(window.len())) };
+        let token = match full {
+            Some(Ok(t @ Token::Text { end, .. })) if end < window.len() => Ok(t),
+            _ => {
+                let end = if last { window.len() } else { safe_text_end(window, pos) };
+                if end == pos {
+                    return Ok(None);
+                }
+                lex_upto(end)
+            }
+        };
+        let (start, stop, has_ref) = match token {
             Ok(Token::Text { start, end, has_ref }) => (start, end, has_ref),
             Ok(_) => unreachable_token(base + pos as u64)?,
             Err(e) if matches!(e.kind(), K::TextTooLong { .. }) => {
@@ -617,11 +631,11 @@ fn as_str(b: &[u8]) -> &str {
 
 /// Whether `a` declares a namespace, and the prefix it declares.
 fn decl_prefix<'w>(a: &RawAttr, window: &'w [u8]) -> Option<&'w str> {
-    let raw = as_str(a.name.raw(window));
+    let raw = a.name.raw(window);
     if a.name.prefix_len == 0 {
-        (raw == "xmlns").then_some("")
+        (raw == b"xmlns").then_some("")
     } else {
-        raw.strip_prefix("xmlns:")
+        raw.strip_prefix(b"xmlns:").map(as_str)
     }
 }
 
