@@ -220,8 +220,8 @@ impl StreamParser {
         let chunk_base = self.total;
         self.total += chunk.len() as u64;
         if self.char_error.is_none() {
-            let (valid, e) = self.utf8.validate(chunk, chunk_base);
-            self.valid_upto = chunk_base + valid as u64;
+            let (valid_upto, e) = self.utf8.validate(chunk, chunk_base);
+            self.valid_upto = valid_upto;
             self.char_error = e;
         }
         let mut rest = chunk;
