@@ -388,7 +388,11 @@ impl StreamParser {
                 if end == pos {
                     return Ok(None);
                 }
-                lex_upto(end)
+                match lex_upto(end) {
+                    // A reference the cut left short: wait for more input.
+                    Err(e) if !last && e.kind() == K::UnexpectedEof => return Ok(None),
+                    r => r,
+                }
             }
         };
         let (start, stop, has_ref) = match token {
