@@ -96,3 +96,15 @@ fn a_bad_reference_before_a_good_one_at_any_cut() {
         assert_eq!(run(doc, &bytewise), whole);
     }
 }
+
+/// Found by the property test: text before the root that holds a bad
+/// reference reports the reference, as the run read whole does.
+#[test]
+fn text_outside_the_root_is_judged_when_its_run_ends() {
+    for doc in [&b"<?xml version='1.0'?>\nx &bad <a/>"[..], b"<a/>\n y &#0; ", b" x<a/>", b"<a/>y"] {
+        let whole = run(doc, &[]);
+        assert!(whole.is_err());
+        let bytewise: Vec<usize> = (1..doc.len()).collect();
+        assert_eq!(run(doc, &bytewise), whole, "{}", String::from_utf8_lossy(doc));
+    }
+}

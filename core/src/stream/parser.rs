@@ -133,6 +133,8 @@ pub struct StreamParser {
     names: String,
     stack: Vec<Open>,
     root_seen: bool,
+    /// First non-whitespace byte of text outside the root, in the current run.
+    outside: Option<u64>,
     text_run: u64,
     raw_attrs: Vec<RawAttr>,
     attrs: Vec<AttrIdx>,
@@ -160,6 +162,7 @@ impl StreamParser {
             names: String::new(),
             stack: Vec::with_capacity(32),
             root_seen: false,
+            outside: None,
             text_run: 0,
             raw_attrs: Vec::with_capacity(8),
             attrs: Vec::with_capacity(8),
@@ -270,6 +273,14 @@ impl StreamParser {
         Ok(())
     }
 
+    /// Non-whitespace text before or after the root, once its run has ended.
+    fn text_outside_root(&mut self) -> Result<(), StreamError> {
+        match self.outside.take() {
+            Some(at) => Err(StreamError::new(SK::Xml(K::TextOutsideRoot), at)),
+            None => Ok(()),
+        }
+    }
+
     /// A UTF-16/32 byte-order mark is refused before any character check.
     fn check_bom(&self, last: bool) -> Result<(), StreamError> {
         if self.prolog_done || (self.carry.len() < 4 && !last) {
@@ -303,6 +314,7 @@ impl StreamParser {
             return Err(StreamError::new(SK::Xml(kind), at));
         }
         self.run_carry(true, h)?;
+        self.text_outside_root()?;
         let at = self.total;
         let eof = |k| Err(StreamError::new(SK::Xml(k), at));
         if !self.stack.is_empty() {
@@ -327,6 +339,7 @@ impl StreamParser {
         while pos < window.len() {
             let next = if window[pos] == b'<' {
                 self.text_run = 0;
+                self.text_outside_root()?;
                 self.markup(window, pos, base, last, h)?
             } else {
                 self.text(window, pos, base, last, h)?
@@ -408,9 +421,10 @@ impl StreamParser {
         self.text_run += (stop - start) as u64;
         let raw = &window[start..stop];
         if self.stack.is_empty() {
-            if has_ref || !raw.iter().all(|&b| is_ws(b)) {
-                let first = raw.iter().position(|&b| !is_ws(b)).unwrap_or(0);
-                return Err(StreamError::new(SK::Xml(K::TextOutsideRoot), base + (start + first) as u64));
+            // Reported when the run ends: an error inside it comes first, as
+            // it does when the run is read whole.
+            if let Some(first) = raw.iter().position(|&b| !is_ws(b)) {
+                self.outside.get_or_insert(base + (start + first) as u64);
             }
         } else {
             h.event(&StreamEvent::Text { offset: base + start as u64, raw, has_ref })?;
