@@ -394,8 +394,12 @@ impl StreamParser {
         // Most text ends at markup inside the window; only text that reaches
         // the window's edge is cut where more input can not change it.
         let full = if last { None } else { Some(lex_upto(window.len())) };
+        let safe = |full: &Option<Result<Token, XmlError>>| match full {
+            Some(Ok(Token::Text { end, .. })) => *end < window.len() || safe_text_end(window, pos) == window.len(),
+            _ => false,
+        };
         let token = match full {
-            Some(Ok(t @ Token::Text { end, .. })) if end < window.len() => Ok(t),
+            Some(Ok(t)) if safe(&full) => Ok(t),
             _ => {
                 let end = if last { window.len() } else { safe_text_end(window, pos) };
                 if end == pos {
