@@ -79,3 +79,32 @@ proptest! {
         prop_assert_eq!(run(&doc, &bytewise), whole);
     }
 }
+
+/// Found by the property test: a bad reference just before a good one,
+/// cut between them, must not read as an incomplete one.
+#[test]
+fn a_bad_reference_before_a_good_one_at_any_cut() {
+    let docs: [&[u8]; 4] =
+        [b"<a>Erhverv&&amp; Turisme</a>", b"<a>x&lt&gt;y</a>", b"<a>x]]&amp;]]>y</a>", b"<a b='&&amp;'>x</a>"];
+    for doc in docs {
+        let whole = run(doc, &[]);
+        assert!(whole.is_err());
+        for c in 1..doc.len() {
+            assert_eq!(run(doc, &[c]), whole, "{} cut at {c}", String::from_utf8_lossy(doc));
+        }
+        let bytewise: Vec<usize> = (1..doc.len()).collect();
+        assert_eq!(run(doc, &bytewise), whole);
+    }
+}
+
+/// Found by the property test: text before the root that holds a bad
+/// reference reports the reference, as the run read whole does.
+#[test]
+fn text_outside_the_root_is_judged_when_its_run_ends() {
+    for doc in [&b"<?xml version='1.0'?>\nx &bad <a/>"[..], b"<a/>\n y &#0; ", b" x<a/>", b"<a/>y"] {
+        let whole = run(doc, &[]);
+        assert!(whole.is_err());
+        let bytewise: Vec<usize> = (1..doc.len()).collect();
+        assert_eq!(run(doc, &bytewise), whole, "{}", String::from_utf8_lossy(doc));
+    }
+}

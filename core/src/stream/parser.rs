@@ -133,6 +133,8 @@ pub struct StreamParser {
     names: String,
     stack: Vec<Open>,
     root_seen: bool,
+    /// First non-whitespace byte of text outside the root, in the current run.
+    outside: Option<u64>,
     text_run: u64,
     raw_attrs: Vec<RawAttr>,
     attrs: Vec<AttrIdx>,
@@ -160,6 +162,7 @@ impl StreamParser {
             names: String::new(),
             stack: Vec::with_capacity(32),
             root_seen: false,
+            outside: None,
             text_run: 0,
             raw_attrs: Vec::with_capacity(8),
             attrs: Vec::with_capacity(8),
@@ -220,8 +223,8 @@ impl StreamParser {
         let chunk_base = self.total;
         self.total += chunk.len() as u64;
         if self.char_error.is_none() {
-            let (valid, e) = self.utf8.validate(chunk, chunk_base);
-            self.valid_upto = chunk_base + valid as u64;
+            let (valid_upto, e) = self.utf8.validate(chunk, chunk_base);
+            self.valid_upto = valid_upto;
             self.char_error = e;
         }
         let mut rest = chunk;
@@ -270,6 +273,14 @@ impl StreamParser {
         Ok(())
     }
 
+    /// Non-whitespace text before or after the root, once its run has ended.
+    fn text_outside_root(&mut self) -> Result<(), StreamError> {
+        match self.outside.take() {
+            Some(at) => Err(StreamError::new(SK::Xml(K::TextOutsideRoot), at)),
+            None => Ok(()),
+        }
+    }
+
     /// A UTF-16/32 byte-order mark is refused before any character check.
     fn check_bom(&self, last: bool) -> Result<(), StreamError> {
         if self.prolog_done || (self.carry.len() < 4 && !last) {
@@ -303,6 +314,7 @@ impl StreamParser {
             return Err(StreamError::new(SK::Xml(kind), at));
         }
         self.run_carry(true, h)?;
+        self.text_outside_root()?;
         let at = self.total;
         let eof = |k| Err(StreamError::new(SK::Xml(k), at));
         if !self.stack.is_empty() {
@@ -327,6 +339,7 @@ impl StreamParser {
         while pos < window.len() {
             let next = if window[pos] == b'<' {
                 self.text_run = 0;
+                self.text_outside_root()?;
                 self.markup(window, pos, base, last, h)?
             } else {
                 self.text(window, pos, base, last, h)?
@@ -349,10 +362,15 @@ impl StreamParser {
         self.bom = bom > 0;
         let rest = &window[bom..];
         let has_decl = rest.starts_with(b"<?xml") && rest.get(5).is_some_and(|&b| is_ws(b));
-        if has_decl && !last && window.len() < CAP && memmem::find(rest, b"?>").is_none() {
-            return Ok(None);
-        }
-        let decl = parse_declaration(window, bom).map_err(|e| StreamError::xml(e, 0))?;
+        // The declaration is read from the same bytes however the input was
+        // cut: up to its first `?>` within CAP bytes, or the first CAP bytes.
+        let capped = window.len().min(CAP);
+        let end = match memmem::find(&window[bom..capped], b"?>") {
+            Some(p) => bom + p + 2,
+            None if last || window.len() >= CAP || !has_decl => capped,
+            None => return Ok(None),
+        };
+        let decl = parse_declaration(&window[..end], bom).map_err(|e| StreamError::xml(e, 0))?;
         if decl.encoding == Some(Encoding::Latin1) {
             return Err(StreamError::new(SK::Xml(K::UnsupportedEncoding), decl.encoding_at as u64));
         }
@@ -370,14 +388,31 @@ impl StreamParser {
         last: bool,
         h: &mut impl Handler,
     ) -> Result<Option<usize>, StreamError> {
-        let end = if last { window.len() } else { safe_text_end(window, pos) };
-        if end == pos {
-            return Ok(None);
-        }
         let remaining = self.limits.max_text_run.saturating_sub(self.text_run);
         let lex = LexLimits { text: remaining.min(usize::MAX as u64 / 2) as usize, ..self.lex };
-        let mut lexer = Lexer::new(&window[..end], pos, end, lex);
-        let (start, stop, has_ref) = match lexer.next_token(None) {
+        let lex_upto = |end: usize| Lexer::new(&window[..end], pos, end, lex).next_token(None);
+        // Most text ends at markup inside the window; only text that reaches
+        // the window's edge is cut where more input can not change it.
+        let full = if last { None } else { Some(lex_upto(window.len())) };
+        let safe = |full: &Option<Result<Token, XmlError>>| match full {
+            Some(Ok(Token::Text { end, .. })) => *end < window.len() || safe_text_end(window, pos) == window.len(),
+            _ => false,
+        };
+        let token = match full {
+            Some(Ok(t)) if safe(&full) => Ok(t),
+            _ => {
+                let end = if last { window.len() } else { safe_text_end(window, pos) };
+                if end == pos {
+                    return Ok(None);
+                }
+                match lex_upto(end) {
+                    // A reference the cut left short: wait for more input.
+                    Err(e) if !last && e.kind() == K::UnexpectedEof => return Ok(None),
+                    r => r,
+                }
+            }
+        };
+        let (start, stop, has_ref) = match token {
             Ok(Token::Text { start, end, has_ref }) => (start, end, has_ref),
             Ok(_) => unreachable_token(base + pos as u64)?,
             Err(e) if matches!(e.kind(), K::TextTooLong { .. }) => {
@@ -390,9 +425,10 @@ impl StreamParser {
         self.text_run += (stop - start) as u64;
         let raw = &window[start..stop];
         if self.stack.is_empty() {
-            if has_ref || !raw.iter().all(|&b| is_ws(b)) {
-                let first = raw.iter().position(|&b| !is_ws(b)).unwrap_or(0);
-                return Err(StreamError::new(SK::Xml(K::TextOutsideRoot), base + (start + first) as u64));
+            // Reported when the run ends: an error inside it comes first, as
+            // it does when the run is read whole.
+            if let Some(first) = raw.iter().position(|&b| !is_ws(b)) {
+                self.outside.get_or_insert(base + (start + first) as u64);
             }
         } else {
             h.event(&StreamEvent::Text { offset: base + start as u64, raw, has_ref })?;
@@ -617,11 +653,11 @@ fn as_str(b: &[u8]) -> &str {
 
 /// Whether `a` declares a namespace, and the prefix it declares.
 fn decl_prefix<'w>(a: &RawAttr, window: &'w [u8]) -> Option<&'w str> {
-    let raw = as_str(a.name.raw(window));
+    let raw = a.name.raw(window);
     if a.name.prefix_len == 0 {
-        (raw == "xmlns").then_some("")
+        (raw == b"xmlns").then_some("")
     } else {
-        raw.strip_prefix("xmlns:")
+        raw.strip_prefix(b"xmlns:").map(as_str)
     }
 }
 

@@ -14,17 +14,25 @@ pub(crate) struct Utf8State {
 }
 
 impl Utf8State {
-    /// Validates `chunk`, which starts at absolute offset `base`. Returns how
-    /// many bytes of the chunk end on a character boundary and are valid, and
-    /// the error found right after them, if any. Bytes of an incomplete last
+    /// Validates `chunk`, which starts at absolute offset `base`. Returns the
+    /// absolute offset up to which the input so far is valid and ends on a
+    /// character boundary, and the error found there, if any. Bytes of an incomplete last
     /// character are remembered and completed by the next call.
-    pub fn validate(&mut self, chunk: &[u8], base: u64) -> (usize, Option<CharError>) {
+    pub fn validate(&mut self, chunk: &[u8], base: u64) -> (u64, Option<CharError>) {
+        let (count, e) = self.validate_rel(chunk, base);
+        (base.saturating_add_signed(count), e)
+    }
+
+    /// As [`validate`](Self::validate), relative to the chunk; an incomplete or
+    /// bad character begun in an earlier chunk ends the valid part before it.
+    fn validate_rel(&mut self, chunk: &[u8], base: u64) -> (i64, Option<CharError>) {
         let mut from = 0;
         if self.tail_len > 0 {
+            let before = -i64::from(self.tail_len);
             match self.complete_tail(chunk, base) {
-                Ok(None) => return (0, None),
+                Ok(None) => return (before, None),
                 Ok(Some(used)) => from = used,
-                Err(e) => return (0, Some(e)),
+                Err(e) => return (before, Some(e)),
             }
         }
         let rest = &chunk[from..];
@@ -41,15 +49,15 @@ impl Utf8State {
                 Err(e) => {
                     let v = e.valid_up_to();
                     if let Some(ill) = illegal(&rest[..v], base + from as u64) {
-                        return ((ill.0 - base) as usize, Some(ill));
+                        return ((ill.0 - base) as i64, Some(ill));
                     }
-                    return (from + v, Some((base + (from + v) as u64, K::InvalidUtf8)));
+                    return ((from + v) as i64, Some((base + (from + v) as u64, K::InvalidUtf8)));
                 }
             },
         };
         match illegal(&rest[..valid], base + from as u64) {
-            Some(ill) => ((ill.0 - base) as usize, Some(ill)),
-            None => (from + valid, None),
+            Some(ill) => ((ill.0 - base) as i64, Some(ill)),
+            None => ((from + valid) as i64, None),
         }
     }
 
