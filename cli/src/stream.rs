@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use kuvert::{Pipeline, StreamLimits, StreamReport};
+use kuvert::{Pipeline, Status, StreamLimits, StreamReport};
 use serde::Serialize;
 
 use crate::trust::TrustArgs;
@@ -22,6 +22,9 @@ pub struct Args {
     /// Print one JSON line of statistics to standard error at the end.
     #[arg(long)]
     stats: bool,
+    /// With --trust: refuse an unsigned message (before its last chunk is passed on).
+    #[arg(long, requires = "trust")]
+    require_signature: bool,
 }
 
 #[derive(Serialize)]
@@ -53,7 +56,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         false => Pipeline::new(limits),
     };
     let started = std::time::Instant::now();
-    let outcome = pass(&mut pipeline, args.chunk.max(1));
+    let outcome = pass(&mut pipeline, args.chunk.max(1), args.require_signature);
     let (report, error) = match outcome {
         Ok(report) => (report, None),
         Err(Failure::Io(e)) => return Err(e),
@@ -73,7 +76,7 @@ enum Failure {
     Stream(String),
 }
 
-fn pass(pipeline: &mut Pipeline, chunk: usize) -> Result<StreamReport, Failure> {
+fn pass(pipeline: &mut Pipeline, chunk: usize, require_signature: bool) -> Result<StreamReport, Failure> {
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut buf = vec![0u8; chunk];
@@ -84,7 +87,10 @@ fn pass(pipeline: &mut Pipeline, chunk: usize) -> Result<StreamReport, Failure> 
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(Failure::Io(format!("reading standard input: {e}"))),
         };
-        pipeline.feed(&buf[..n]).map_err(|e| Failure::Stream(format!("{e} [{}]", e.code())))?;
+        let status = pipeline.feed(&buf[..n]).map_err(|e| Failure::Stream(format!("{e} [{}]", e.code())))?;
+        if require_signature && status == Status::Complete && pipeline.report().signature.is_none() {
+            return Err(Failure::Stream("the message is not signed [signature.required]".to_owned()));
+        }
         stdout.write_all(&buf[..n]).map_err(|e| Failure::Io(format!("writing standard output: {e}")))?;
     }
     stdout.flush().map_err(|e| Failure::Io(format!("writing standard output: {e}")))?;
@@ -94,6 +100,7 @@ fn pass(pipeline: &mut Pipeline, chunk: usize) -> Result<StreamReport, Failure> 
 fn print_stats(r: &StreamReport, bytes: u64, wall: std::time::Duration, checking: bool, error: Option<&str>) {
     let seconds = wall.as_secs_f64();
     let signature = match (&r.signature, checking, error) {
+        (_, _, Some(e)) if e.contains("[signature.required]") => "unsigned",
         (_, _, Some(e)) if e.contains("[signature.") => "invalid",
         (Some(_), _, _) => "valid",
         (None, false, _) => "not_checked",

@@ -131,3 +131,22 @@ fn without_trust_only_well_formedness_is_checked() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("xml.mismatched_end_tag"));
 }
+
+#[test]
+fn an_unsigned_message_is_refused_when_a_signature_is_required() {
+    let message =
+        std::fs::read(workspace().join("corpus/messages/invocation-context/cpr-person-lookup.request.xml")).unwrap();
+    let args = trust_args();
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = stream(&message, &args);
+    assert_eq!(out.status.code(), Some(0), "unsigned passes without --require-signature");
+    assert_eq!(stats(&out)["signature"], "unsigned");
+    args.push("--require-signature");
+    let out = stream(&message, &args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.len() < message.len(), "the last chunk is held back");
+    assert_eq!(stats(&out)["signature"], "unsigned");
+    let signed = signed_message();
+    let out = stream(&signed, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
