@@ -186,3 +186,28 @@ fn reference_across_the_attribute_value_or_text_limit_is_refused() {
         assert_eq!(parse(doc.as_bytes()), Err(("limit.text_length", head.len() + 3 + limit)), "{reference} in text");
     }
 }
+
+/// sign_verify: `sign_message` signed a message with 64 header blocks (the
+/// default limit) into one with 65, which `verify_message` with the same
+/// limits refuses: kuvert did not verify what it signed. Signing refuses
+/// such a message now with `limit.header_blocks`.
+#[test]
+fn signing_never_exceeds_the_header_block_limit() {
+    use kuvert::{Input, Limits, SignOptions};
+    let limits = Limits::default();
+    let blocks = |n: usize| -> String {
+        let headers: String = (0..n).map(|i| format!("<h:H{i} xmlns:h=\"urn:kuvert:header\"/>")).collect();
+        format!("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header>{headers}</soap:Header><soap:Body><x/></soap:Body></soap:Envelope>")
+    };
+    let key = kuvert_fuzz_targets::fixtures::signing_key();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let full = blocks(limits.max_header_blocks);
+    let input = Input::new(full.as_bytes(), &limits).unwrap();
+    let err = kuvert::sign_message(&input, key, now, &SignOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "limit.header_blocks");
+    let room = blocks(limits.max_header_blocks - 1);
+    let input = Input::new(room.as_bytes(), &limits).unwrap();
+    let signed = kuvert::sign_message(&input, key, now, &SignOptions::default()).unwrap();
+    let signed_input = Input::new(signed.as_bytes(), &limits).unwrap();
+    kuvert_fuzz_targets::fixtures::verifier().verify_message(&signed_input, now).unwrap();
+}

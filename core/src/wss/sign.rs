@@ -121,6 +121,7 @@ pub fn sign_message(
     if let Some(sec) = env.security_header() {
         return Err(SignError::AlreadySigned(sec.span.start()));
     }
+    room_for_security_header(&env, &options.limits)?;
     let src = input.as_str();
     let mut ids = IdMaker::new(src);
     let mut edits = Vec::new();
@@ -142,6 +143,20 @@ pub fn sign_message(
     edits.push(security_edit(src, &env, header));
     let draft = apply(src, edits);
     fill_template(&draft, key, &options.limits).map_err(template_error)
+}
+
+/// The Security header is one more header block: a message already at the
+/// limit would be signed into one that no verifier with the same limits reads.
+pub(crate) fn room_for_security_header(env: &Envelope<'_>, limits: &crate::Limits) -> Result<(), SignError> {
+    let limit = limits.max_header_blocks;
+    if env.header_blocks().len() >= limit {
+        let at = env.header().map_or(env.body().start(), |h| h.end());
+        return Err(SignError::Envelope(EnvelopeError::soap(
+            crate::soap::SoapErrorKind::TooManyHeaderBlocks { limit },
+            at,
+        )));
+    }
+    Ok(())
 }
 
 /// Signs a signature template: the first `ds:Signature` in the document
