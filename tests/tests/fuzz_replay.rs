@@ -211,3 +211,33 @@ fn signing_never_exceeds_the_header_block_limit() {
     let signed_input = Input::new(signed.as_bytes(), &limits).unwrap();
     kuvert_fuzz_targets::fixtures::verifier().verify_message(&signed_input, now).unwrap();
 }
+
+/// The same for `sign_token_request`, which adds the Security header and the
+/// missing MessageID, ReplyTo and Framework headers.
+#[test]
+fn token_signing_never_exceeds_the_header_block_limit() {
+    use kuvert::{Input, Limits, Profile, TokenSignOptions};
+    use kuvert_corpus::sts::{self, AssertionRequest, TestSts};
+    let limits = Limits::default();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let assertion = TestSts::test_only().issue(&AssertionRequest::for_test_system(now.add_millis(-60_000)));
+    let base = sts::token_request_soap11(1, "urn:uuid:00000000-0000-4000-8000-000000000009");
+    // Framework, Action, MessageID, To, ReplyTo and RequestHeader: six blocks already.
+    let present = 6;
+    assert_eq!(base.matches("<soap:Header>").count(), 1);
+    let with_blocks = |n: usize| {
+        let extra: String = (0..n).map(|i| format!("<h:H{i} xmlns:h=\"urn:kuvert:header\"/>")).collect();
+        base.replacen("</soap:Header>", &format!("{extra}</soap:Header>"), 1)
+    };
+    let sign = |text: &str| {
+        let input = Input::new(text.as_bytes(), &limits).unwrap();
+        let options = TokenSignOptions::new(Profile::LibBas);
+        kuvert::sign_token_request(&input, assertion.as_bytes(), &sts::test_system_key(), now, &options)
+    };
+    let full = with_blocks(limits.max_header_blocks - present);
+    assert_eq!(sign(&full).unwrap_err().code(), "limit.header_blocks");
+    let signed = sign(&with_blocks(limits.max_header_blocks - present - 1)).unwrap();
+    let input = Input::new(signed.as_bytes(), &limits).unwrap();
+    let audience = kuvert::Audience::Expect(sts::TEST_AUDIENCE);
+    kuvert_fuzz_targets::fixtures::token_verifier(Profile::LibBas).verify_message(&input, now, audience).unwrap();
+}

@@ -121,7 +121,7 @@ pub fn sign_message(
     if let Some(sec) = env.security_header() {
         return Err(SignError::AlreadySigned(sec.span.start()));
     }
-    room_for_security_header(&env, &options.limits)?;
+    room_for_header_blocks(&env, 1, &options.limits)?;
     let src = input.as_str();
     let mut ids = IdMaker::new(src);
     let mut edits = Vec::new();
@@ -145,11 +145,16 @@ pub fn sign_message(
     fill_template(&draft, key, &options.limits).map_err(template_error)
 }
 
-/// The Security header is one more header block: a message already at the
+/// Signing adds header blocks (the Security header, and for tokens missing
+/// WS-Addressing and Framework headers): a message they would take over the
 /// limit would be signed into one that no verifier with the same limits reads.
-pub(crate) fn room_for_security_header(env: &Envelope<'_>, limits: &crate::Limits) -> Result<(), SignError> {
+pub(crate) fn room_for_header_blocks(
+    env: &Envelope<'_>,
+    added: usize,
+    limits: &crate::Limits,
+) -> Result<(), SignError> {
     let limit = limits.max_header_blocks;
-    if env.header_blocks().len() >= limit {
+    if env.header_blocks().len() + added > limit {
         let at = env.header().map_or(env.body().start(), |h| h.end());
         return Err(SignError::Envelope(EnvelopeError::soap(
             crate::soap::SoapErrorKind::TooManyHeaderBlocks { limit },
