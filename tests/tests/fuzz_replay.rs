@@ -241,3 +241,23 @@ fn token_signing_never_exceeds_the_header_block_limit() {
     let audience = kuvert::Audience::Expect(sts::TEST_AUDIENCE);
     kuvert_fuzz_targets::fixtures::token_verifier(Profile::LibBas).verify_message(&input, now, audience).unwrap();
 }
+
+/// sign_verify: `sign_message` left a `mustUnderstand` header block
+/// unsigned, which the default coverage (`RequiredCoverage::must_understand`)
+/// requires signed: kuvert refused what it had signed
+/// (`policy.not_signed`). The signer covers such blocks now.
+#[test]
+fn signing_covers_must_understand_headers() {
+    use kuvert::{Input, Limits, SignOptions};
+    let limits = Limits::default();
+    let text = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header>\
+<h:Ticket xmlns:h=\"urn:kuvert:header\" soap:mustUnderstand=\"1\">t</h:Ticket></soap:Header>\
+<soap:Body><x/></soap:Body></soap:Envelope>";
+    let input = Input::new(text.as_bytes(), &limits).unwrap();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let key = kuvert_fuzz_targets::fixtures::signing_key();
+    let signed = kuvert::sign_message(&input, key, now, &SignOptions::default()).unwrap();
+    let signed_input = Input::new(signed.as_bytes(), &limits).unwrap();
+    let verified = kuvert_fuzz_targets::fixtures::verifier().verify_message(&signed_input, now).unwrap();
+    assert!(verified.signed_header_blocks().any(|h| h.name.local == "Ticket"), "the mustUnderstand block is signed");
+}

@@ -135,7 +135,8 @@ pub fn sign_message(
     for block in env.header_blocks() {
         let wsa = block.name.ns == crate::ns::WSA;
         let framework = block.name.ns == crate::ns::SBF && block.name.local == "Framework";
-        if wsa || framework {
+        // The default coverage also requires every mustUnderstand header block signed.
+        if wsa || framework || block.must_understand {
             targets.push(ensure_id(src, block.span.start(), block.id.as_deref(), &mut ids, &mut edits));
         }
     }
