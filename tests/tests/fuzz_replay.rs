@@ -186,3 +186,78 @@ fn reference_across_the_attribute_value_or_text_limit_is_refused() {
         assert_eq!(parse(doc.as_bytes()), Err(("limit.text_length", head.len() + 3 + limit)), "{reference} in text");
     }
 }
+
+/// sign_verify: `sign_message` signed a message with 64 header blocks (the
+/// default limit) into one with 65, which `verify_message` with the same
+/// limits refuses: kuvert did not verify what it signed. Signing refuses
+/// such a message now with `limit.header_blocks`.
+#[test]
+fn signing_never_exceeds_the_header_block_limit() {
+    use kuvert::{Input, Limits, SignOptions};
+    let limits = Limits::default();
+    let blocks = |n: usize| -> String {
+        let headers: String = (0..n).map(|i| format!("<h:H{i} xmlns:h=\"urn:kuvert:header\"/>")).collect();
+        format!("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header>{headers}</soap:Header><soap:Body><x/></soap:Body></soap:Envelope>")
+    };
+    let key = kuvert_fuzz_targets::fixtures::signing_key();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let full = blocks(limits.max_header_blocks);
+    let input = Input::new(full.as_bytes(), &limits).unwrap();
+    let err = kuvert::sign_message(&input, key, now, &SignOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "limit.header_blocks");
+    let room = blocks(limits.max_header_blocks - 1);
+    let input = Input::new(room.as_bytes(), &limits).unwrap();
+    let signed = kuvert::sign_message(&input, key, now, &SignOptions::default()).unwrap();
+    let signed_input = Input::new(signed.as_bytes(), &limits).unwrap();
+    kuvert_fuzz_targets::fixtures::verifier().verify_message(&signed_input, now).unwrap();
+}
+
+/// The same for `sign_token_request`, which adds the Security header and the
+/// missing MessageID, ReplyTo and Framework headers.
+#[test]
+fn token_signing_never_exceeds_the_header_block_limit() {
+    use kuvert::{Input, Limits, Profile, TokenSignOptions};
+    use kuvert_corpus::sts::{self, AssertionRequest, TestSts};
+    let limits = Limits::default();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let assertion = TestSts::test_only().issue(&AssertionRequest::for_test_system(now.add_millis(-60_000)));
+    let base = sts::token_request_soap11(1, "urn:uuid:00000000-0000-4000-8000-000000000009");
+    // Framework, Action, MessageID, To, ReplyTo and RequestHeader: six blocks already.
+    let present = 6;
+    assert_eq!(base.matches("<soap:Header>").count(), 1);
+    let with_blocks = |n: usize| {
+        let extra: String = (0..n).map(|i| format!("<h:H{i} xmlns:h=\"urn:kuvert:header\"/>")).collect();
+        base.replacen("</soap:Header>", &format!("{extra}</soap:Header>"), 1)
+    };
+    let sign = |text: &str| {
+        let input = Input::new(text.as_bytes(), &limits).unwrap();
+        let options = TokenSignOptions::new(Profile::LibBas);
+        kuvert::sign_token_request(&input, assertion.as_bytes(), &sts::test_system_key(), now, &options)
+    };
+    let full = with_blocks(limits.max_header_blocks - present);
+    assert_eq!(sign(&full).unwrap_err().code(), "limit.header_blocks");
+    let signed = sign(&with_blocks(limits.max_header_blocks - present - 1)).unwrap();
+    let input = Input::new(signed.as_bytes(), &limits).unwrap();
+    let audience = kuvert::Audience::Expect(sts::TEST_AUDIENCE);
+    kuvert_fuzz_targets::fixtures::token_verifier(Profile::LibBas).verify_message(&input, now, audience).unwrap();
+}
+
+/// sign_verify: `sign_message` left a `mustUnderstand` header block
+/// unsigned, which the default coverage (`RequiredCoverage::must_understand`)
+/// requires signed: kuvert refused what it had signed
+/// (`policy.not_signed`). The signer covers such blocks now.
+#[test]
+fn signing_covers_must_understand_headers() {
+    use kuvert::{Input, Limits, SignOptions};
+    let limits = Limits::default();
+    let text = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header>\
+<h:Ticket xmlns:h=\"urn:kuvert:header\" soap:mustUnderstand=\"1\">t</h:Ticket></soap:Header>\
+<soap:Body><x/></soap:Body></soap:Envelope>";
+    let input = Input::new(text.as_bytes(), &limits).unwrap();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let key = kuvert_fuzz_targets::fixtures::signing_key();
+    let signed = kuvert::sign_message(&input, key, now, &SignOptions::default()).unwrap();
+    let signed_input = Input::new(signed.as_bytes(), &limits).unwrap();
+    let verified = kuvert_fuzz_targets::fixtures::verifier().verify_message(&signed_input, now).unwrap();
+    assert!(verified.signed_header_blocks().any(|h| h.name.local == "Ticket"), "the mustUnderstand block is signed");
+}

@@ -15,7 +15,7 @@ use crate::dsig::DigestAlgorithm;
 use crate::ids::Uuid;
 use crate::soap::{Envelope, SoapVersion};
 use crate::time::UtcTime;
-use crate::wss::sign::{apply, ensure_id, security_edit, template_error, Edit, IdMaker};
+use crate::wss::sign::{apply, ensure_id, room_for_header_blocks, security_edit, template_error, Edit, IdMaker};
 use crate::wss::SignError;
 use crate::xml::reader::Reader;
 use crate::xml::Input;
@@ -98,7 +98,9 @@ pub fn sign_token_request(
             header_ids.push(ensure_id(src, block.span.start(), block.id.as_deref(), &mut ids, &mut edits));
         }
     }
+    let present = header_ids.len();
     let added = missing_headers(&env, options, &mut ids, &mut header_ids)?;
+    room_for_header_blocks(&env, header_ids.len() - present + 1, &options.limits)?;
     let parts = Parts { body_id, header_ids, assertion_text, assertion_id };
     let security = security_header(&env, &parts, now, options, key, &mut ids);
     edits.push(security_edit(src, &env, added + &security));

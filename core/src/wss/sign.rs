@@ -121,6 +121,7 @@ pub fn sign_message(
     if let Some(sec) = env.security_header() {
         return Err(SignError::AlreadySigned(sec.span.start()));
     }
+    room_for_header_blocks(&env, 1, &options.limits)?;
     let src = input.as_str();
     let mut ids = IdMaker::new(src);
     let mut edits = Vec::new();
@@ -134,7 +135,8 @@ pub fn sign_message(
     for block in env.header_blocks() {
         let wsa = block.name.ns == crate::ns::WSA;
         let framework = block.name.ns == crate::ns::SBF && block.name.local == "Framework";
-        if wsa || framework {
+        // The default coverage also requires every mustUnderstand header block signed.
+        if wsa || framework || block.must_understand {
             targets.push(ensure_id(src, block.span.start(), block.id.as_deref(), &mut ids, &mut edits));
         }
     }
@@ -142,6 +144,25 @@ pub fn sign_message(
     edits.push(security_edit(src, &env, header));
     let draft = apply(src, edits);
     fill_template(&draft, key, &options.limits).map_err(template_error)
+}
+
+/// Signing adds header blocks (the Security header, and for tokens missing
+/// WS-Addressing and Framework headers): a message they would take over the
+/// limit would be signed into one that no verifier with the same limits reads.
+pub(crate) fn room_for_header_blocks(
+    env: &Envelope<'_>,
+    added: usize,
+    limits: &crate::Limits,
+) -> Result<(), SignError> {
+    let limit = limits.max_header_blocks;
+    if env.header_blocks().len() + added > limit {
+        let at = env.header().map_or(env.body().start(), |h| h.end());
+        return Err(SignError::Envelope(EnvelopeError::soap(
+            crate::soap::SoapErrorKind::TooManyHeaderBlocks { limit },
+            at,
+        )));
+    }
+    Ok(())
 }
 
 /// Signs a signature template: the first `ds:Signature` in the document
