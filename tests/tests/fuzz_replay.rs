@@ -67,7 +67,8 @@ replay_tests!(
     token,
     authz,
     registry_json,
-    fault_roundtrip
+    fault_roundtrip,
+    stream
 );
 
 /// Every regression directory names a target (a typo would silently replay nothing).

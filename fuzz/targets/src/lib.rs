@@ -19,11 +19,13 @@ pub mod fixtures;
 pub mod gen;
 pub mod seeds;
 mod signature;
+mod stream;
 
 pub use c14n::{c14n, c14n_structured, check_c14n};
 pub use envelope::{authz, call_context, envelope, registry_json};
 pub use fault::fault_roundtrip;
 pub use signature::{sign_verify, token, verify};
+pub use stream::stream;
 
 /// A target: the function the fuzzer and the replay test call with raw bytes.
 pub type Target = fn(&[u8]);
@@ -41,4 +43,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("authz", authz),
     ("registry_json", registry_json),
     ("fault_roundtrip", fault_roundtrip),
+    ("stream", stream),
 ];

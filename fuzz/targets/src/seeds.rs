@@ -94,6 +94,7 @@ pub fn seeds(name: &str) -> Vec<Seed> {
     match name {
         "envelope" | "call_context" | "verify" | "sign_verify" => messages(),
         "c14n" => prefixed(&messages(), &[0, 1, 2, 3, 4, 8, 14]),
+        "stream" => prefixed(&messages(), &[0, 1, 3, 7, 64, 255]),
         "authz" => prefixed(&messages(), &[0, 0x81, 2, 5]),
         "token" => {
             let tokens: Vec<Seed> = messages().into_iter().filter(|(n, _)| n.contains("token")).collect();
