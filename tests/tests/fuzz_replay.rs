@@ -262,3 +262,29 @@ fn signing_covers_must_understand_headers() {
     let verified = kuvert_fuzz_targets::fixtures::verifier().verify_message(&signed_input, now).unwrap();
     assert!(verified.signed_header_blocks().any(|h| h.name.local == "Ticket"), "the mustUnderstand block is signed");
 }
+
+/// Found by `sign_verify` (fuzz/regressions/sign_verify/input-with-duplicate-ids):
+/// a message whose IDs repeat was signed, and the verifier then refused the
+/// signature. Signing now refuses it, with the offset of the second ID.
+#[test]
+fn signing_refuses_a_message_with_duplicate_ids() {
+    use kuvert::{Input, Limits, SignError, SignOptions, TokenSignOptions};
+    let limits = Limits::default();
+    let text = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+xmlns:wsu=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\"><soap:Header/>\
+<soap:Body wsu:Id=\"b\"><x ID=\"b\"/></soap:Body></soap:Envelope>";
+    let second = text.rfind("\"b\"").unwrap() + 1;
+    let input = Input::new(text.as_bytes(), &limits).unwrap();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let key = kuvert_fuzz_targets::fixtures::signing_key();
+    let err = kuvert::sign_message(&input, key, now, &SignOptions::default()).unwrap_err();
+    assert_eq!(err, SignError::DuplicateId(second));
+    assert_eq!(err.code(), "sign.duplicate_id");
+    let assertion = kuvert_corpus::sts::TestSts::test_only()
+        .issue(&kuvert_corpus::sts::AssertionRequest::for_test_system(now.add_millis(-60_000)));
+    let mut options = TokenSignOptions::new(kuvert::Profile::LibBas);
+    options.action = Some("urn:kuvert:test:action".to_owned());
+    options.to = Some("https://service.test-only.kuvert.invalid/".to_owned());
+    let err = kuvert::sign_token_request(&input, assertion.as_bytes(), key, now, &options).unwrap_err();
+    assert_eq!(err, SignError::DuplicateId(second));
+}

@@ -15,7 +15,9 @@ use crate::dsig::DigestAlgorithm;
 use crate::ids::Uuid;
 use crate::soap::{Envelope, SoapVersion};
 use crate::time::UtcTime;
-use crate::wss::sign::{apply, ensure_id, room_for_header_blocks, security_edit, template_error, Edit, IdMaker};
+use crate::wss::sign::{
+    apply, ensure_id, refuse_duplicate_ids, room_for_header_blocks, security_edit, template_error, Edit, IdMaker,
+};
 use crate::wss::SignError;
 use crate::xml::reader::Reader;
 use crate::xml::Input;
@@ -101,6 +103,7 @@ pub fn sign_token_request(
     let present = header_ids.len();
     let added = missing_headers(&env, options, &mut ids, &mut header_ids)?;
     room_for_header_blocks(&env, header_ids.len() - present + 1, &options.limits)?;
+    refuse_duplicate_ids(input, &options.limits)?;
     let parts = Parts { body_id, header_ids, assertion_text, assertion_id };
     let security = security_header(&env, &parts, now, options, key, &mut ids);
     edits.push(security_edit(src, &env, added + &security));

@@ -17,6 +17,7 @@ use crate::dsig::{DigestAlgorithm, SignatureAlgorithm};
 use crate::soap::{Envelope, EnvelopeError};
 use crate::time::UtcTime;
 use crate::xml::lex::{LexLimits, Lexer, Token};
+use crate::xml::reader::{Event, Reader};
 use crate::xml::Input;
 use crate::Limits;
 
@@ -61,6 +62,9 @@ pub enum SignError {
     NotAnAssertion(usize),
     /// The SOAP version is not the profile's.
     WrongSoapVersion,
+    /// Two elements carry the same ID (`wsu:Id`, `Id` or `ID`; the second at
+    /// this offset): a signature over it would be refused by every verifier.
+    DuplicateId(usize),
 }
 
 impl SignError {
@@ -74,6 +78,7 @@ impl SignError {
             SignError::MissingHeader(_) => "sign.missing_header",
             SignError::NotAnAssertion(_) => "sign.not_an_assertion",
             SignError::WrongSoapVersion => "sign.wrong_soap_version",
+            SignError::DuplicateId(_) => "sign.duplicate_id",
         }
     }
 }
@@ -87,6 +92,7 @@ impl fmt::Display for SignError {
             SignError::NoTemplate => f.write_str("no signature template (ds:Signature with an empty SignatureValue)"),
             SignError::MissingHeader(h) => write!(f, "message has no {h} header and none was given"),
             SignError::NotAnAssertion(at) => write!(f, "token is not a SAML 2.0 Assertion (byte {at})"),
+            SignError::DuplicateId(at) => write!(f, "the message has a duplicate ID at byte {at}"),
             SignError::WrongSoapVersion => f.write_str("SOAP version is not the profile's"),
         }
     }
@@ -122,6 +128,7 @@ pub fn sign_message(
         return Err(SignError::AlreadySigned(sec.span.start()));
     }
     room_for_header_blocks(&env, 1, &options.limits)?;
+    refuse_duplicate_ids(input, &options.limits)?;
     let src = input.as_str();
     let mut ids = IdMaker::new(src);
     let mut edits = Vec::new();
@@ -144,6 +151,25 @@ pub fn sign_message(
     edits.push(security_edit(src, &env, header));
     let draft = apply(src, edits);
     fill_template(&draft, key, &options.limits).map_err(template_error)
+}
+
+/// A message whose IDs repeat is refused before signing: the verifier
+/// refuses any signature in it (`signature.duplicate_id`), so a signature
+/// would only hide the problem until the receiver.
+pub(crate) fn refuse_duplicate_ids(input: &Input<'_>, limits: &Limits) -> Result<(), SignError> {
+    let mut reader = Reader::new(input.as_str(), input.content_start(), limits);
+    reader.enable_index();
+    loop {
+        match reader.next() {
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(SignError::Envelope(e.into())),
+        }
+    }
+    match reader.take_index().and_then(|index| index.duplicate) {
+        Some(offset) => Err(SignError::DuplicateId(offset)),
+        None => Ok(()),
+    }
 }
 
 /// Signing adds header blocks (the Security header, and for tokens missing
