@@ -288,3 +288,16 @@ xmlns:wsu=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-u
     let err = kuvert::sign_token_request(&input, assertion.as_bytes(), key, now, &options).unwrap_err();
     assert_eq!(err, SignError::DuplicateId(second));
 }
+
+/// Found by `stream` (fuzz/regressions/stream/noncharacter-before-a-control-character):
+/// the character check reported the first forbidden control character even
+/// when a U+FFFF came earlier, so the whole-input reader and the push parser
+/// fed in pieces named different offsets. The first illegal character wins.
+#[test]
+fn the_first_illegal_character_is_reported_whatever_its_kind() {
+    use kuvert::{Input, Limits};
+    let doc = "<a>x\u{FFFF}y\u{1}</a>";
+    let err = Input::new(doc.as_bytes(), &Limits::default()).unwrap_err();
+    assert_eq!((err.code(), err.offset()), ("xml.illegal_char", 4));
+    kuvert_fuzz_targets::stream(&[0, b'<', b'a', b'>', b'x', 0xEF, 0xBF, 0xBF, b'y', 1, b'<', b'/', b'a', b'>']);
+}

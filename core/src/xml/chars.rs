@@ -83,14 +83,15 @@ pub(crate) fn is_ncname(s: &str) -> bool {
 /// (C0 controls other than tab, newline and carriage return; U+FFFE; U+FFFF),
 /// for text that is already valid UTF-8.
 pub(crate) fn find_illegal_char(text: &[u8]) -> Option<(usize, u32)> {
-    if let Some(i) = find_control(text) {
-        return Some((i, u32::from(text[i])));
-    }
+    // The first of either kind: a noncharacter is looked for only before the
+    // first forbidden control (its three bytes are never controls).
+    let control = find_control(text);
+    let before = &text[..control.unwrap_or(text.len())];
     let mut from = 0;
-    while let Some(p) = memchr::memchr(0xEF, &text[from..]) {
+    while let Some(p) = memchr::memchr(0xEF, &before[from..]) {
         let i = from + p;
-        if text.get(i + 1) == Some(&0xBF) {
-            match text.get(i + 2) {
+        if before.get(i + 1) == Some(&0xBF) {
+            match before.get(i + 2) {
                 Some(0xBE) => return Some((i, 0xFFFE)),
                 Some(0xBF) => return Some((i, 0xFFFF)),
                 _ => {}
@@ -98,7 +99,7 @@ pub(crate) fn find_illegal_char(text: &[u8]) -> Option<(usize, u32)> {
         }
         from = i + 1;
     }
-    None
+    control.map(|i| (i, u32::from(text[i])))
 }
 
 /// First byte below 0x20 that is not tab, newline or carriage return.
@@ -158,6 +159,9 @@ mod tests {
         assert_eq!(find_illegal_char(s), Some((6, 0xFFFE)));
         assert_eq!(find_illegal_char("x\u{FFFF}".as_bytes()), Some((1, 0xFFFF)));
         assert_eq!(find_illegal_char("\u{FEFF}\u{F000}".as_bytes()), None);
+        // The first illegal character, whichever kind comes first (found by fuzzing `stream`).
+        assert_eq!(find_illegal_char("a\u{FFFF}b\u{1}".as_bytes()), Some((1, 0xFFFF)));
+        assert_eq!(find_illegal_char("a\u{1}b\u{FFFF}".as_bytes()), Some((1, 1)));
     }
 
     #[test]
