@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use kuvert::{Limits, StreamEvent, StreamLimits, StreamParser};
+use kuvert_fuzz_targets::{stream_outcome, StreamOutcome};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -14,39 +14,10 @@ fn corpus() -> &'static [Vec<u8>] {
     FILES.get_or_init(|| kuvert_tests::corpus_messages().iter().map(|p| kuvert_tests::read(p)).collect())
 }
 
-/// Events as lines, text pieces merged; or the error's code and offset.
-fn run(doc: &[u8], cuts: &[usize]) -> Result<Vec<String>, (String, u64)> {
-    let mut p = StreamParser::new(StreamLimits::like_whole(Limits::default()));
-    let mut out: Vec<String> = Vec::new();
-    let mut h = |ev: &StreamEvent<'_>| {
-        let line = match ev {
-            StreamEvent::Start(s) => {
-                let attrs: Vec<String> = s.attrs().map(|a| format!("{}|{}", a.name.ns, a.name.local)).collect();
-                format!("S{} {}|{} {attrs:?}", s.depth, s.name.ns, s.name.local)
-            }
-            StreamEvent::End { depth, name, .. } => format!("E{depth} {}|{}", name.ns, name.local),
-            StreamEvent::Text { raw, .. } => format!("T {}", String::from_utf8_lossy(raw)),
-            StreamEvent::CData { raw, .. } | StreamEvent::Comment { raw, .. } | StreamEvent::Pi { raw, .. } => {
-                format!("M {}", String::from_utf8_lossy(raw))
-            }
-        };
-        match (out.last_mut(), line.strip_prefix("T ")) {
-            (Some(last), Some(rest)) if last.starts_with("T ") => last.push_str(rest),
-            _ => out.push(line),
-        }
-        Ok(())
-    };
-    let mut from = 0;
-    let mut result = Ok(());
-    for &c in cuts.iter().chain(std::iter::once(&doc.len())) {
-        result = p.feed(&doc[from..c], &mut h).map(|_| ());
-        if result.is_err() {
-            break;
-        }
-        from = c;
-    }
-    result.and_then(|_| p.finish(&mut h)).map_err(|e| (e.code().to_string(), e.offset()))?;
-    Ok(out)
+/// Events as lines, text pieces merged; or the error's code and offset
+/// (the same reading the `stream` fuzz target compares).
+fn run(doc: &[u8], cuts: &[usize]) -> StreamOutcome {
+    stream_outcome(doc, cuts)
 }
 
 const INTERESTING: &[u8] = b"<>&;]\"'=/: \r\n!?-x#\xC3\x80\xEF\x01";

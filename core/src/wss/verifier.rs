@@ -67,34 +67,13 @@ impl Verifier {
     /// signature in the `wsse:Security` header, its key and certificate, the
     /// Timestamp, and that everything the policy requires is covered.
     pub fn verify_message<'a>(&self, input: &'a Input<'_>, at: UtcTime) -> Result<Verified<'a>, VerifyError> {
-        let limits = &self.policy.limits;
-        let parsed = parse_for_verification(input, limits, &self.policy.signature_limits)?;
-        if let Some(offset) = parsed.index.duplicate {
-            return Err(VerifyError::sig(E::DuplicateId, offset));
-        }
-        let envelope = parsed.envelope;
-        let header = parsed.security.ok_or(VerifyError::sig(E::NoSignature, envelope.span().start()))?;
-        let sig = single_signature(&header)?;
-        self.check_timestamp(header.timestamp.as_ref(), at, header.span.start())?;
-        let signer = self.resolve_key(Some(&header), &sig.key_info, at, sig.span.start())?;
-        let doc = Document {
-            src: input.as_str(),
-            content_start: input.content_start(),
-            index: &parsed.index,
-            limits,
-            token_refs: &header.token_refs,
-            inline: &parsed.inline_digests,
-        };
-        let covered = check(&doc, sig, signer.key(), &self.algorithms())?;
-        self.check_coverage(&envelope, &header, &covered)?;
-        let root = QName { ns: envelope.version().namespace(), local: "Envelope" };
-        let signed = signed_elements(root, &parsed.index, &parsed.names, &covered);
-        Ok(Verified::new(envelope, covered, signed, signer, sig, header.timestamp))
+        self.verify_streamed(input, at, &[])
     }
 
     /// [`Verifier::verify_message`] over a message whose Body was not held:
     /// `input` is its prelude closed into a document, and `streamed` gives, per
-    /// reference index and ID, the digest computed while the stream passed.
+    /// reference index and ID, the digest computed while the stream passed
+    /// (empty for a whole message: `verify_message` is this).
     pub(crate) fn verify_streamed<'a>(
         &self,
         input: &'a Input<'_>,

@@ -25,7 +25,7 @@ pub use c14n::{c14n, c14n_structured, check_c14n};
 pub use envelope::{authz, call_context, envelope, registry_json};
 pub use fault::fault_roundtrip;
 pub use signature::{sign_verify, token, verify};
-pub use stream::stream;
+pub use stream::{stream, stream_outcome, Outcome as StreamOutcome};
 
 /// A target: the function the fuzzer and the replay test call with raw bytes.
 pub type Target = fn(&[u8]);

@@ -9,12 +9,12 @@
 use kuvert::{canonicalize_document, C14nMethod, Input, Limits, StreamEvent, StreamLimits, StreamParser};
 
 /// Events as lines (text pieces merged), or the error's code and offset.
-type Outcome = Result<Vec<String>, (&'static str, u64)>;
+pub type Outcome = Result<Vec<String>, (&'static str, u64)>;
 
 pub fn stream(data: &[u8]) {
     let Some((&pattern, doc)) = data.split_first() else { return };
-    let whole = run(doc, &[]);
-    let cut = run(doc, &cuts(doc.len(), pattern));
+    let whole = stream_outcome(doc, &[]);
+    let cut = stream_outcome(doc, &cuts(doc.len(), pattern));
     assert_eq!(cut, whole, "cut by pattern {pattern} the stream reads differently");
     if let Err((_, offset)) = &whole {
         assert!(*offset <= doc.len() as u64, "stream error offset {offset} past the end ({})", doc.len());
@@ -53,7 +53,9 @@ fn declares_an_encoding(doc: &[u8]) -> bool {
         && doc.iter().take(120).collect::<Vec<_>>().windows(8).any(|w| w.iter().map(|b| **b).eq(*b"encoding"))
 }
 
-fn run(doc: &[u8], cuts: &[usize]) -> Outcome {
+/// What the push parser reads of `doc` fed in pieces cut at `cuts` (sorted
+/// positions inside `doc`), with the whole-input reader's limits.
+pub fn stream_outcome(doc: &[u8], cuts: &[usize]) -> Outcome {
     let mut parser = StreamParser::new(StreamLimits::like_whole(Limits::default()));
     let mut out: Vec<String> = Vec::new();
     let mut handler = |ev: &StreamEvent<'_>| {
