@@ -9,8 +9,8 @@ use std::sync::Arc;
 use kuvert::{
     sign_message, Accounting, Audience, AuditSender, Call, CallInfo, CallerCertificate, Credentials, Envelope,
     Environment, FaultBuilder, Input, Limits, MemoryReplayCache, Profile, Registry, ReplayCache, ReplayError,
-    SignOptions, SigningKey, SoapVersion, StandardCode, TokenPolicy, TokenVerifier, TrustAnchors, UtcTime, Uuid,
-    Verifier, VerifyPolicy,
+    SignOptions, SigningKey, SoapVersion, StandardCode, TextValue, TokenPolicy, TokenVerifier, TrustAnchors, UtcTime,
+    Uuid, Verifier, VerifyPolicy,
 };
 use kuvert_corpus::sts::{self, TestSts};
 
@@ -102,38 +102,49 @@ impl Gateway {
         let request = &pool[(seq % pool.len() as u64) as usize];
         PASS.with(|p| p.set(seq / pool.len() as u64));
         let input = Input::new(request, &self.limits).map_err(|e| format!("request: {e}"))?;
-        let envelope = Envelope::parse(&input, &self.limits).map_err(|e| format!("request: {e}"))?;
         let call_uuid = call_uuid(seq);
-        let token;
-        let credentials = match scenario.model {
-            Model::InvocationContext => {
-                let ic = envelope.invocation_context().ok_or("no InvocationContext")?;
-                Credentials::InvocationContext { certificate: &self.caller, ids: ic.into() }
-            }
-            Model::AuthorityContext => {
-                let ac = envelope.authority_context().ok_or("no AuthorityContext")?;
-                Credentials::AuthorityContext { certificate: &self.caller, cvr: ac.municipality_cvr }
-            }
+        let (envelope, token);
+        // A token-model request is read once, by the verifier; the audit line
+        // takes its fields from what the signature covered.
+        let (credentials, info, request) = match scenario.model {
             Model::KombitToken => {
                 token = self
                     .tokens
                     .verify_message(&input, received, Audience::Expect(sts::TEST_AUDIENCE))
                     .map_err(|e| format!("token: {e}"))?;
-                Credentials::KombitToken(token.token_call())
+                let message = token.message();
+                let request = Request { version: message.version(), message_id: message.message_id() };
+                let info = CallInfo::from_verified(message, call_uuid, received);
+                (Credentials::KombitToken(token.token_call()), info, request)
+            }
+            model => {
+                envelope = Envelope::parse(&input, &self.limits).map_err(|e| format!("request: {e}"))?;
+                let credentials = match model {
+                    Model::InvocationContext => {
+                        let ic = envelope.invocation_context().ok_or("no InvocationContext")?;
+                        Credentials::InvocationContext { certificate: &self.caller, ids: ic.into() }
+                    }
+                    _ => {
+                        let ac = envelope.authority_context().ok_or("no AuthorityContext")?;
+                        Credentials::AuthorityContext { certificate: &self.caller, cvr: ac.municipality_cvr }
+                    }
+                };
+                let request =
+                    Request { version: envelope.version(), message_id: envelope.addressing().message_id.as_ref() };
+                (credentials, CallInfo::from_envelope(&envelope, call_uuid, received), request)
             }
         };
         let decision = self.registry.authorize(&Call::new(Environment::Test, scenario.endpoint, received, credentials));
-        let info = CallInfo::from_envelope(&envelope, call_uuid, received);
         self.audit.send(&info, &decision).map_err(|e| format!("audit: {e}"))?;
         match (decision, scenario.expect) {
             (Ok(_), Expect::Allow) | (Err(_), Expect::Deny) if !answer => Ok(Outcome::default()),
             (Ok(allowed), Expect::Allow) => {
-                let answered = self.answer(scenario, &envelope, seq, (call_uuid, received))?;
+                let answered = self.answer(scenario, &request, seq, (call_uuid, received))?;
                 self.accounting.record(&allowed, received, info.accounting_info, answered.response_bytes);
                 Ok(answered)
             }
             (Err(denial), Expect::Deny) => {
-                let fault = denial.fault_xml(envelope.version(), call_uuid, received);
+                let fault = denial.fault_xml(request.version, call_uuid, received);
                 Ok(stats(check_response(fault.as_bytes(), None, received)?))
             }
             (Ok(_), Expect::Deny) => Err(format!("{}: allowed, expected a denial", scenario.name)),
@@ -145,7 +156,7 @@ impl Gateway {
     fn answer(
         &self,
         scenario: &Scenario,
-        request: &Envelope<'_>,
+        request: &Request<'_, '_>,
         seq: u64,
         (call_uuid, received): (Uuid, UtcTime),
     ) -> Result<Outcome, String> {
@@ -156,7 +167,7 @@ impl Gateway {
                 Ok(stats(check_response(bytes, Some(&self.answers), received)?))
             }
             Answer::TokenResponse { units } => {
-                let relates_to = request.addressing().message_id.as_ref().ok_or("no MessageID")?.trimmed();
+                let relates_to = request.message_id.ok_or("no MessageID")?.trimmed();
                 let unsigned = sts::token_response_soap11(relates_to, *units);
                 let input = Input::new(unsigned.as_bytes(), &self.limits).map_err(|e| e.to_string())?;
                 let signed = sign_message(&input, &self.platform_key, received, &SignOptions::default())
@@ -179,6 +190,12 @@ impl Gateway {
     pub fn platform_key(&self) -> &SigningKey {
         &self.platform_key
     }
+}
+
+/// What the answer needs from the request.
+struct Request<'r, 'a> {
+    version: SoapVersion,
+    message_id: Option<&'r TextValue<'a>>,
 }
 
 fn stats(s: ResponseStats) -> Outcome {

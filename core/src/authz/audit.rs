@@ -26,8 +26,9 @@ use std::sync::{Arc, Mutex};
 use super::decide::Allowed;
 use super::denial::Denial;
 use crate::ids::Uuid;
-use crate::soap::Envelope;
+use crate::soap::{CallContext, Envelope, InvocationContext, TextValue};
 use crate::time::UtcTime;
+use crate::wss::Verified;
 
 /// What is known about a call besides the decision: its id, when it came,
 /// and the optional fields the platform logs.
@@ -67,18 +68,51 @@ impl<'a> CallInfo<'a> {
     /// The fields of an envelope: from its `InvocationContext`, else its
     /// `CallContext`; `TransactionUUID`; `MessageID`.
     pub fn from_envelope(envelope: &'a Envelope<'_>, call_uuid: Uuid, received: UtcTime) -> Self {
+        let parts = Parts {
+            invocation: envelope.invocation_context(),
+            call: envelope.call_context(),
+            transaction: envelope.transaction_uuid(),
+            message_id: envelope.addressing().message_id.as_ref(),
+        };
+        parts.into_info(call_uuid, received)
+    }
+
+    /// The same fields from a verified message, taken only from what its
+    /// signature covered (so the trail never records an unsigned value as the
+    /// caller's): the gateway need not read the envelope a second time.
+    pub fn from_verified(message: &'a Verified<'_>, call_uuid: Uuid, received: UtcTime) -> Self {
+        let parts = Parts {
+            invocation: message.invocation_context(),
+            call: message.call_context(),
+            transaction: message.transaction_uuid(),
+            message_id: message.message_id(),
+        };
+        parts.into_info(call_uuid, received)
+    }
+}
+
+/// Where the optional fields of a [`CallInfo`] come from.
+struct Parts<'a, 'm> {
+    invocation: Option<&'a InvocationContext<'m>>,
+    call: Option<&'a CallContext<'m>>,
+    transaction: Option<&'a TextValue<'m>>,
+    message_id: Option<&'a TextValue<'m>>,
+}
+
+impl<'a> Parts<'a, '_> {
+    fn into_info(self, call_uuid: Uuid, received: UtcTime) -> CallInfo<'a> {
         let mut info = CallInfo::new(call_uuid, received);
-        if let Some(ic) = envelope.invocation_context() {
+        if let Some(ic) = self.invocation {
             info.on_behalf_of_user = ic.on_behalf_of_user.as_deref();
             info.callers_service_call_identifier = ic.callers_service_call_identifier.as_deref();
             info.accounting_info = ic.accounting_info.as_deref();
-        } else if let Some(cc) = envelope.call_context() {
+        } else if let Some(cc) = self.call {
             info.on_behalf_of_user = cc.on_behalf_of_user.as_deref();
             info.callers_service_call_identifier = cc.callers_service_call_identifier.as_deref();
             info.accounting_info = cc.accounting_info.as_deref();
         }
-        info.transaction_uuid = envelope.transaction_uuid().map(|t| t.trimmed());
-        info.message_id = envelope.addressing().message_id.as_ref().map(|m| m.trimmed());
+        info.transaction_uuid = self.transaction.map(|t| t.trimmed());
+        info.message_id = self.message_id.map(|m| m.trimmed());
         info
     }
 }

@@ -103,6 +103,22 @@ impl<'a> DigestTaps<'a> {
         self.wanted.push(Wanted { reference, id, method, prefixes: Vec::new(), digest, enveloped: true });
     }
 
+    /// Starts digesting now the element whose start tag `t` the reader just
+    /// read (for a reference not known yet: a speculative digest, used only
+    /// if the reference turns out to ask for exactly this).
+    pub fn start_here(
+        &mut self,
+        r: &Reader<'a>,
+        t: &StartTag,
+        reference: usize,
+        method: C14nMethod,
+        digest: DigestAlgorithm,
+        enveloped: bool,
+    ) {
+        let w = Wanted { reference, id: Cow::Borrowed(""), method, prefixes: Vec::new(), digest, enveloped };
+        self.start(r, t, w);
+    }
+
     /// The digests computed so far.
     pub fn into_done(self) -> Vec<Done> {
         self.done

@@ -64,7 +64,7 @@ impl<'a> Parser<'a> {
         let Some(state) = self.security.as_mut() else {
             return Ok(self.r.skip_element()?);
         };
-        match crate::wss::header::read(&mut self.r, t, &state.limits) {
+        match crate::wss::header::read(&mut self.r, t, &state.limits, state.assertion_pass.as_ref()) {
             Ok((header, end)) => {
                 if let [sig] = header.signatures.as_slice() {
                     want_digests(self.r.taps(), sig);

@@ -7,6 +7,7 @@ use super::error::{EnvelopeError, SoapErrorKind as S};
 use super::model::{Addressing, Element, Envelope, QName, SoapVersion, TextValue};
 use crate::dsig::error::VerifyError;
 use crate::dsig::parse::SignatureLimits;
+use crate::token::in_pass::AssertionPass;
 use crate::wss::header::SecurityHeader;
 use crate::xml::content;
 use crate::xml::index::IdIndex;
@@ -55,13 +56,20 @@ pub(crate) fn parse_for_verification<'a>(
     input: &'a Input<'_>,
     limits: &Limits,
     signature_limits: &SignatureLimits,
+    assertion_pass: Option<&AssertionPass>,
 ) -> std::result::Result<ParsedForVerification<'a>, VerifyError> {
     let mut parser = Parser::new(input.as_str(), input.content_start(), limits);
     parser.r.enable_index();
-    parser.security = Some(SecurityState { limits: *signature_limits, header: None, error: None });
-    let outcome = parser.document();
     let state =
-        parser.security.take().unwrap_or(SecurityState { limits: *signature_limits, header: None, error: None });
+        SecurityState { limits: *signature_limits, assertion_pass: assertion_pass.cloned(), header: None, error: None };
+    parser.security = Some(state);
+    let outcome = parser.document();
+    let state = parser.security.take().unwrap_or(SecurityState {
+        limits: *signature_limits,
+        assertion_pass: None,
+        header: None,
+        error: None,
+    });
     match (outcome, state.error) {
         (Ok(()), _) => Ok(ParsedForVerification {
             inline_digests: parser.r.take_taps().map(|t| t.into_done()).unwrap_or_default(),
@@ -78,6 +86,8 @@ pub(crate) fn parse_for_verification<'a>(
 /// The Security header being read in the verification pass.
 pub(crate) struct SecurityState<'a> {
     pub limits: SignatureLimits,
+    /// Set by the token verifier: read the assertion in this pass.
+    pub assertion_pass: Option<AssertionPass>,
     pub header: Option<SecurityHeader<'a>>,
     /// Why the Security header was refused (the envelope error returned for it says only that).
     pub error: Option<VerifyError>,

@@ -81,10 +81,22 @@ pub(crate) fn read_assertion<'a>(
     limits: &SamlLimits,
     sig_limits: &SignatureLimits,
 ) -> Result<AssertionInfo<'a>> {
-    let t = match r.next().map_err(xml)? {
-        Event::Start(t) if t.ns == NsId::SAML2 && t.name.local(r.source()) == "Assertion" => t,
-        _ => return Err(malformed(r.source().len())),
-    };
+    match r.next().map_err(xml)? {
+        Event::Start(t) if t.ns == NsId::SAML2 && t.name.local(r.source()) == "Assertion" => {
+            read_assertion_at(r, &t, limits, sig_limits)
+        }
+        _ => Err(malformed(r.source().len())),
+    }
+}
+
+/// Reads the `saml:Assertion` element whose start tag `t` was just read,
+/// through its end tag. Every error is returned before the end tag is read.
+pub(crate) fn read_assertion_at<'a>(
+    r: &mut Reader<'a>,
+    t: &StartTag,
+    limits: &SamlLimits,
+    sig_limits: &SignatureLimits,
+) -> Result<AssertionInfo<'a>> {
     let at = t.span.start();
     if attr(r, "Version").as_deref() != Some("2.0") {
         return Err(malformed(at));

@@ -18,11 +18,14 @@ use crate::c14n::taps::{DigestTaps, Done};
 use crate::c14n::C14nMethod;
 use crate::dsig::model::{KeyIdentifierKind, RefTarget, SignatureInfo, TokenRef};
 use crate::dsig::DigestAlgorithm;
+use crate::xml::reader::{Reader, StartTag};
 use crate::xml::text::trim_xml;
 use crate::xml::Span;
 
 /// The tap index of the speculative issuer digest (message references use their own index).
 const ISSUER_TAP: usize = usize::MAX;
+/// The tap index of the speculative message-side digest taken in the envelope's pass.
+const MESSAGE_TAP: usize = usize::MAX - 1;
 
 /// A message reference whose target is the assertion, with what its digest depends on.
 pub(crate) struct AssertionRef {
@@ -44,6 +47,16 @@ pub(crate) struct Memo {
 impl AssertionRef {
     fn same_as(&self, m: &Memo) -> bool {
         self.method == m.method && self.prefixes == m.prefixes && self.digest == m.digest
+    }
+
+    /// Whether `other` asks for the same digest of the assertion.
+    fn same_digest(&self, other: &AssertionRef) -> bool {
+        self.method == other.method && self.prefixes == other.prefixes && self.digest == other.digest
+    }
+
+    /// Whether this is the digest the envelope's pass takes speculatively.
+    fn is_speculated(&self) -> bool {
+        self.method == C14nMethod::Exclusive && self.prefixes.is_empty() && self.digest == DigestAlgorithm::Sha256
     }
 }
 
@@ -85,25 +98,73 @@ fn str_points_to(token_refs: &[(Cow<'_, str>, TokenRef<'_>)], str_id: &str, id: 
     })
 }
 
-/// Sets up the taps for a reading pass over the assertion `id`.
+/// Sets up the taps for a reading pass over the assertion `id`: the issuer's
+/// speculative tap, and one tap per distinct digest the message asks for.
 pub(crate) fn want(taps: &mut DigestTaps<'_>, refs: &[AssertionRef], id: &str) {
     taps.want_enveloped(ISSUER_TAP, Cow::Owned(id.to_owned()), C14nMethod::Exclusive, DigestAlgorithm::Sha256);
-    for r in refs {
+    for (i, r) in refs.iter().enumerate() {
+        if refs[..i].iter().any(|o| o.same_digest(r)) {
+            continue;
+        }
         let prefixes: Vec<&str> = r.prefixes.split_ascii_whitespace().collect();
         taps.want(r.index, Cow::Owned(id.to_owned()), r.method, &prefixes, r.digest);
     }
 }
 
-/// Splits the taps' results: the issuer digest (as the issuer signature's
-/// reference 0, when the signature is the one speculated on) and the
-/// message-side digests.
-pub(crate) fn split(a: &AssertionInfo<'_>, done: Vec<Done>) -> (Option<Done>, Vec<Done>) {
-    let (issuer, message): (Vec<Done>, Vec<Done>) = done.into_iter().partition(|d| d.reference == ISSUER_TAP);
-    let issuer = issuer.into_iter().next().filter(|d| speculation_holds(a, d)).map(|mut d| {
+/// Starts the envelope pass's speculative taps on the assertion whose start
+/// tag `t` was just read: the issuer's enveloped digest and the whole
+/// assertion's, both exclusive c14n and SHA-256.
+pub(crate) fn start_in_pass<'a>(r: &mut Reader<'a>, t: &StartTag) {
+    let mut taps = r.take_taps().unwrap_or_default();
+    taps.start_here(r, t, ISSUER_TAP, C14nMethod::Exclusive, DigestAlgorithm::Sha256, true);
+    taps.start_here(r, t, MESSAGE_TAP, C14nMethod::Exclusive, DigestAlgorithm::Sha256, false);
+    r.restore_taps(taps);
+}
+
+/// Splits the taps' results of a second reading: the issuer digest (as the
+/// issuer signature's reference 0, when the signature is the one speculated
+/// on) and one message-side digest per reference.
+pub(crate) fn split(a: &AssertionInfo<'_>, refs: &[AssertionRef], done: Vec<Done>) -> (Option<Done>, Vec<Done>) {
+    let (issuer, computed): (Vec<Done>, Vec<Done>) = done.into_iter().partition(|d| d.reference == ISSUER_TAP);
+    let message = refs
+        .iter()
+        .filter_map(|r| {
+            let d = computed.iter().find(|d| refs.iter().any(|o| o.index == d.reference && o.same_digest(r)))?;
+            Some(Done { reference: r.index, ..d.clone() })
+        })
+        .collect();
+    (issuer_digest(a, issuer.into_iter().next()), message)
+}
+
+/// The digests the envelope's pass took of assertion `a` (among `done`), when
+/// every message reference asks for the speculated one; `None` sends the
+/// verifier to a second reading.
+pub(crate) fn from_pass(
+    a: &AssertionInfo<'_>,
+    refs: &[AssertionRef],
+    done: &[Done],
+) -> Option<(Option<Done>, Vec<Done>)> {
+    if !refs.iter().all(AssertionRef::is_speculated) {
+        return None;
+    }
+    let ours = |tap: usize| done.iter().find(|d| d.reference == tap && d.span == a.span);
+    let whole = ours(MESSAGE_TAP)?;
+    let message = refs.iter().map(|r| Done { reference: r.index, ..whole.clone() }).collect();
+    Some((issuer_digest(a, ours(ISSUER_TAP).cloned()), message))
+}
+
+/// Whether `d` is a digest one of the speculative taps took (not a message reference's).
+pub(crate) fn is_speculative(d: &Done) -> bool {
+    d.reference == ISSUER_TAP || d.reference == MESSAGE_TAP
+}
+
+/// The issuer tap's digest as the issuer signature's reference 0, when the
+/// signature is the one speculated on.
+fn issuer_digest(a: &AssertionInfo<'_>, d: Option<Done>) -> Option<Done> {
+    d.filter(|d| speculation_holds(a, d)).map(|mut d| {
         d.reference = 0;
         d
-    });
-    (issuer, message)
+    })
 }
 
 fn speculation_holds(a: &AssertionInfo<'_>, d: &Done) -> bool {

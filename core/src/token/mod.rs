@@ -3,10 +3,11 @@
 //! the holder-of-key key, MessageID replay protection, and producing such
 //! messages.
 
-mod assertion;
+pub(crate) mod assertion;
 mod claims;
 mod digests;
 mod error;
+pub(crate) mod in_pass;
 mod policy;
 mod privileges;
 mod replay;

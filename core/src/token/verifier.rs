@@ -9,6 +9,7 @@ use super::assertion::{read_assertion, AssertionInfo};
 use super::claims::{claims_of, TokenClaims};
 use super::digests;
 use super::error::{RequiredHeader, TokenError, TokenErrorKind as K};
+use super::in_pass::{AssertionPass, KnownIds};
 use super::policy::{Audience, Profile, TokenPolicy};
 use super::replay::{MemoryReplayCache, ReplayCache, ReplayError};
 use super::verified::TokenVerified;
@@ -43,6 +44,8 @@ pub struct TokenVerifier {
     issuer: Verifier,
     holder_chain: bool,
     assertions: BoundedCache<TokenClaims>,
+    /// What the envelope pass reads of the assertion (with the cached IDs).
+    pass: AssertionPass,
     replay: Arc<dyn ReplayCache>,
 }
 
@@ -67,7 +70,9 @@ impl TokenVerifier {
         let mut issuer_policy = policy.message.clone();
         issuer_policy.certificates = policy.issuer_certificates;
         let replay = Arc::new(MemoryReplayCache::new(policy.replay_capacity));
+        let known = (policy.assertion_cache > 0).then(|| Arc::new(KnownIds::new(policy.assertion_cache * 2)));
         TokenVerifier {
+            pass: AssertionPass { limits: policy.saml_limits, known },
             message: Verifier::new(TrustAnchors::new(), message_policy),
             issuer: Verifier::new(sts, issuer_policy),
             holder_chain: false,
@@ -115,7 +120,7 @@ impl TokenVerifier {
         audience: Audience<'_>,
     ) -> Result<TokenVerified<'a>, TokenError> {
         let policy = self.message.policy();
-        let parsed = parse_for_verification(input, &policy.limits, &policy.signature_limits)?;
+        let parsed = parse_for_verification(input, &policy.limits, &policy.signature_limits, Some(&self.pass))?;
         if let Some(offset) = parsed.index.duplicate {
             return Err(VerifyError::sig(E::DuplicateId, offset).into());
         }
@@ -126,7 +131,9 @@ impl TokenVerifier {
         self.message.check_timestamp(header.timestamp.as_ref(), at, header.span.start())?;
         let (assertion_span, id) = self.holder_assertion(&parsed, header, sig)?;
         let refs = digests::assertion_refs(sig, &header.token_refs, id);
-        let found = Found { input, index: &parsed.index, span: assertion_span, id };
+        let in_pass = header.in_pass.as_ref().filter(|a| a.span == assertion_span);
+        let found =
+            Found { input, index: &parsed.index, span: assertion_span, id, in_pass, done: &parsed.inline_digests };
         let (claims, assertion_digests) = self.assertion(&found, &refs, at)?;
         self.check_use(&claims, at, audience, assertion_span.start())?;
         let verified = self.check_message(input, &parsed, header, sig, &claims, assertion_digests)?;
@@ -244,21 +251,47 @@ impl TokenVerifier {
             let done = digests::from_memo(refs, &hit.memo, span);
             return Ok((hit, done));
         }
+        let read_again;
+        let (assertion, (issuer, message)) =
+            match found.in_pass.and_then(|a| Some((a, digests::from_pass(a, refs, found.done)?))) {
+                Some(from_pass) => from_pass,
+                None => {
+                    read_again = self.read_again(found, context, refs)?;
+                    (&read_again.0, read_again.1)
+                }
+            };
+        let issuer: Vec<Done> = issuer.into_iter().collect();
         let limits = &self.message.policy().limits;
-        let mut r = Reader::in_context(src, span.range(), &context.inherited_ns, limits);
+        let content_start = found.input.content_start();
+        let doc = Document { src, content_start, index: found.index, limits, token_refs: &[], inline: &issuer };
+        let mut claims = self.verify_parsed(assertion, &doc, at)?;
+        claims.memo = digests::memo_of(refs, &message);
+        let claims = Arc::new(claims);
+        self.assertions.insert(&key, Arc::clone(&claims));
+        if let Some(known) = &self.pass.known {
+            known.insert(found.id);
+        }
+        Ok((claims, message))
+    }
+
+    /// Reads the assertion again (the envelope pass did not, or its
+    /// speculative digests are not the ones asked for), digesting it for the
+    /// issuer and the message references on the way.
+    #[allow(clippy::type_complexity)]
+    fn read_again<'i>(
+        &self,
+        found: &Found<'i, '_>,
+        context: &Context<'i>,
+        refs: &[digests::AssertionRef],
+    ) -> Result<(AssertionInfo<'i>, (Option<Done>, Vec<Done>)), TokenError> {
+        let limits = &self.message.policy().limits;
+        let mut r = Reader::in_context(found.input.as_str(), found.span.range(), &context.inherited_ns, limits);
         digests::want(r.taps(), refs, found.id);
         let sig_limits = self.message.policy().signature_limits;
         let assertion = read_assertion(&mut r, &self.policy.saml_limits, &sig_limits)?;
         let done = r.take_taps().map(|t| t.into_done()).unwrap_or_default();
-        let (issuer, message) = digests::split(&assertion, done);
-        let issuer: Vec<Done> = issuer.into_iter().collect();
-        let content_start = found.input.content_start();
-        let doc = Document { src, content_start, index: found.index, limits, token_refs: &[], inline: &issuer };
-        let mut claims = self.verify_parsed(&assertion, &doc, at)?;
-        claims.memo = digests::memo_of(refs, &message);
-        let claims = Arc::new(claims);
-        self.assertions.insert(&key, Arc::clone(&claims));
-        Ok((claims, message))
+        let digests = digests::split(&assertion, refs, done);
+        Ok((assertion, digests))
     }
 
     /// Issuer signature (enveloped, over exactly this assertion, by an STS
@@ -332,7 +365,8 @@ impl TokenVerifier {
         assertion_digests: Vec<Done>,
     ) -> Result<Verified<'a>, TokenError> {
         let policy = self.message.policy();
-        let mut inline = parsed.inline_digests.clone();
+        let mut inline: Vec<Done> =
+            parsed.inline_digests.iter().filter(|d| !digests::is_speculative(d)).cloned().collect();
         inline.extend(assertion_digests);
         let doc = Document {
             src: input.as_str(),
@@ -393,6 +427,10 @@ struct Found<'i, 'a> {
     index: &'i IdIndex<'i>,
     span: Span,
     id: &'i str,
+    /// The assertion as the envelope pass read it, if it did.
+    in_pass: Option<&'i AssertionInfo<'i>>,
+    /// The digests the envelope pass took.
+    done: &'i [Done],
 }
 
 /// Issuer-side failures keep their signature error; envelope errors are the message's.

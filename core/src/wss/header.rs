@@ -9,6 +9,8 @@ use crate::dsig::keyinfo::token_reference;
 use crate::dsig::model::{SignatureInfo, TokenRef};
 use crate::dsig::parse::{attr, expect_end, next_child, signature, text, Child, Result, SignatureLimits};
 use crate::time::UtcTime;
+use crate::token::assertion::AssertionInfo;
+use crate::token::in_pass::{self, AssertionPass};
 use crate::xml::reader::{Reader, StartTag};
 use crate::xml::text::trim_xml;
 use crate::xml::{NsId, Span};
@@ -47,6 +49,9 @@ pub(crate) struct SecurityHeader<'a> {
     pub signatures: Vec<SignatureInfo<'a>>,
     /// `saml2:Assertion` children.
     pub assertions: Vec<Span>,
+    /// The first assertion, when the token verifier asked for it to be read
+    /// in this pass and it could be.
+    pub in_pass: Option<AssertionInfo<'a>>,
 }
 
 /// Reads the Security header whose start tag was just read, through its end tag.
@@ -54,6 +59,7 @@ pub(crate) fn read<'a>(
     r: &mut Reader<'a>,
     t: &StartTag,
     limits: &SignatureLimits,
+    assertion_pass: Option<&AssertionPass>,
 ) -> Result<(SecurityHeader<'a>, Span)> {
     let mut header = SecurityHeader::default();
     let end = loop {
@@ -80,8 +86,12 @@ pub(crate) fn read<'a>(
                 header.signatures.push(signature(r, &c, limits)?);
             }
             (NsId::SAML2, "Assertion") => {
-                let end = r.skip_element()?;
-                header.assertions.push(Span::new(at, end.end()));
+                let (span, info) = match assertion_pass {
+                    Some(pass) if header.assertions.is_empty() => in_pass::read(r, &c, pass, limits)?,
+                    _ => (Span::new(at, r.skip_element()?.end()), None),
+                };
+                header.in_pass = header.in_pass.take().or(info);
+                header.assertions.push(span);
             }
             _ => {
                 r.skip_element()?;

@@ -194,6 +194,11 @@ impl<'a> Verified<'a> {
         }
     }
 
+    /// The WS-Addressing `MessageID`, when it was signed.
+    pub fn message_id(&self) -> Option<&TextValue<'a>> {
+        self.envelope.addressing().message_id.as_ref().filter(|m| self.is_signed(m.span()))
+    }
+
     /// The `sbf:Framework` header, when it was signed.
     pub fn framework(&self) -> Option<&Framework<'a>> {
         self.envelope.framework().filter(|f| self.is_signed(f.span))

@@ -81,7 +81,7 @@ impl Verifier {
         streamed: &[(usize, String, aws_lc_rs::digest::Digest)],
     ) -> Result<Verified<'a>, VerifyError> {
         let limits = &self.policy.limits;
-        let mut parsed = parse_for_verification(input, limits, &self.policy.signature_limits)?;
+        let mut parsed = parse_for_verification(input, limits, &self.policy.signature_limits, None)?;
         if let Some(offset) = parsed.index.duplicate {
             return Err(VerifyError::sig(E::DuplicateId, offset));
         }

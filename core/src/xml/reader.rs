@@ -234,6 +234,11 @@ impl<'a> Reader<'a> {
         self.taps.get_or_insert_with(Box::default)
     }
 
+    /// Puts digest taps (taken out with [`take_taps`](Self::take_taps)) back.
+    pub fn restore_taps(&mut self, taps: Box<DigestTaps<'a>>) {
+        self.taps = Some(taps);
+    }
+
     /// Takes the digest taps out of the reader.
     pub fn take_taps(&mut self) -> Option<Box<DigestTaps<'a>>> {
         self.taps.take()
