@@ -120,17 +120,7 @@ impl<'a, S: Sink> C14n<'a, S> {
 
     /// `<?target data?>` with the whitespace after the target dropped.
     fn pi(&mut self, src: &str, span: Span) {
-        let inner = &src.as_bytes()[span.start() + 2..span.end() - 2];
-        let target_len = inner.iter().position(|&b| crate::xml::is_ws(b)).unwrap_or(inner.len());
-        let data = &inner[target_len..];
-        let data = &data[data.iter().position(|&b| !crate::xml::is_ws(b)).unwrap_or(data.len())..];
-        self.out.push(b"<?");
-        self.out.push(&inner[..target_len]);
-        if !data.is_empty() {
-            self.out.push(b" ");
-            escape::line_ends(&mut self.out, data);
-        }
-        self.out.push(b"?>");
+        escape::pi(&mut self.out, &src.as_bytes()[span.start() + 2..span.end() - 2]);
     }
 
     fn start_tag(&mut self, r: &Reader<'a>, t: &StartTag, apex: bool, inherited_xml: &[(&'a str, Cow<'a, str>)]) {

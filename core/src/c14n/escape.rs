@@ -135,6 +135,21 @@ pub(crate) fn attr_value<S: Sink>(out: &mut Writer<S>, value: &str) {
     out.push(&bytes[at..]);
 }
 
+/// A processing instruction from its content between `<?` and `?>`: the
+/// target, and the data after the whitespace that follows the target.
+pub(crate) fn pi<S: Sink>(out: &mut Writer<S>, inner: &[u8]) {
+    let target_len = inner.iter().position(|&b| crate::xml::is_ws(b)).unwrap_or(inner.len());
+    let data = &inner[target_len..];
+    let data = &data[data.iter().position(|&b| !crate::xml::is_ws(b)).unwrap_or(data.len())..];
+    out.push(b"<?");
+    out.push(&inner[..target_len]);
+    if !data.is_empty() {
+        out.push(b" ");
+        line_ends(out, data);
+    }
+    out.push(b"?>");
+}
+
 /// Comment or PI content: only line ends change.
 pub(crate) fn line_ends<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
     let mut at = 0;

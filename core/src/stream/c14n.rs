@@ -86,17 +86,7 @@ impl ExcC14n {
     }
 
     fn pi(&mut self, raw: &[u8]) {
-        let inner = &raw[2..raw.len() - 2];
-        let target_len = inner.iter().position(|&b| crate::xml::is_ws(b)).unwrap_or(inner.len());
-        let data = &inner[target_len..];
-        let data = &data[data.iter().position(|&b| !crate::xml::is_ws(b)).unwrap_or(data.len())..];
-        self.out.push(b"<?");
-        self.out.push(&inner[..target_len]);
-        if !data.is_empty() {
-            self.out.push(b" ");
-            escape::line_ends(&mut self.out, data);
-        }
-        self.out.push(b"?>");
+        escape::pi(&mut self.out, &raw[2..raw.len() - 2]);
     }
 
     fn start(&mut self, s: &StreamStart<'_>) {

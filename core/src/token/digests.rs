@@ -45,13 +45,18 @@ pub(crate) struct Memo {
 }
 
 impl AssertionRef {
+    /// What the digest depends on.
+    fn key(&self) -> (C14nMethod, &str, DigestAlgorithm) {
+        (self.method, &self.prefixes, self.digest)
+    }
+
     fn same_as(&self, m: &Memo) -> bool {
-        self.method == m.method && self.prefixes == m.prefixes && self.digest == m.digest
+        self.key() == (m.method, m.prefixes.as_str(), m.digest)
     }
 
     /// Whether `other` asks for the same digest of the assertion.
     fn same_digest(&self, other: &AssertionRef) -> bool {
-        self.method == other.method && self.prefixes == other.prefixes && self.digest == other.digest
+        self.key() == other.key()
     }
 
     /// Whether this is the digest the envelope's pass takes speculatively.

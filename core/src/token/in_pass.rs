@@ -22,11 +22,10 @@ use super::assertion::{read_assertion_at, AssertionInfo};
 use super::digests;
 use super::error::TokenError;
 use super::policy::SamlLimits;
-use crate::dsig::error::SignatureErrorKind as E;
 use crate::dsig::parse::SignatureLimits;
 use crate::dsig::VerifyError;
 use crate::soap::EnvelopeError;
-use crate::xml::reader::{Event, Reader, StartTag};
+use crate::xml::reader::{Reader, StartTag};
 use crate::xml::text::attr_value;
 use crate::xml::{NsId, Span};
 
@@ -89,18 +88,10 @@ pub(crate) fn read<'a>(
     match read_assertion_at(r, t, &pass.limits, sig_limits) {
         Ok(info) => Ok((info.span, Some(info))),
         Err(TokenError::Message(e @ VerifyError::Envelope(EnvelopeError::Xml(_)))) => Err(e),
-        Err(_) => Ok((Span::new(t.span.start(), finish(r, t)?.end()), None)),
-    }
-}
-
-/// Reads through the end tag of the element `t` after a refusal inside it.
-fn finish(r: &mut Reader<'_>, t: &StartTag) -> Result<Span, VerifyError> {
-    loop {
-        match r.next()? {
-            Event::End { span, depth, .. } if depth == t.depth => return Ok(span),
-            // Unreachable: the reader refuses an unclosed element before the end.
-            Event::Eof => return Err(VerifyError::sig(E::MalformedSignature, t.span.start())),
-            _ => {}
+        Err(_) => {
+            // `read_assertion_at` refuses before the end tag: the assertion is still open.
+            debug_assert!(r.depth() >= t.depth);
+            Ok((Span::new(t.span.start(), r.read_to_end_of(t.depth)?.end()), None))
         }
     }
 }

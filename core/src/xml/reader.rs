@@ -429,7 +429,12 @@ impl<'a> Reader<'a> {
 
     /// Skips the rest of the element whose start tag was just read.
     pub fn skip_element(&mut self) -> Result<Span, XmlError> {
-        let depth = self.depth();
+        self.read_to_end_of(self.depth())
+    }
+
+    /// Reads through the end tag of the open element at `depth` (the current
+    /// element or one of its ancestors); returns the end tag's span.
+    pub fn read_to_end_of(&mut self, depth: u32) -> Result<Span, XmlError> {
         loop {
             if let Event::End { span, depth: d, .. } = self.next()? {
                 if d == depth {
