@@ -35,7 +35,11 @@ fn pem_of(der: &Path) -> String {
 }
 
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("kuvert-cli-stream-{}-{name}", std::process::id()));
+    // One file per call: tests run in parallel, and a file rewritten while
+    // another test's `kuvert` reads it would be read half written.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("kuvert-cli-stream-{}-{n}-{name}", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     path
 }

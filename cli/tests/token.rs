@@ -19,7 +19,11 @@ fn corpus(rel: &str) -> PathBuf {
 }
 
 fn scratch(name: &str, text: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("kuvert-cli-token-{}-{name}", std::process::id()));
+    // One file per call: tests run in parallel, and a file rewritten while
+    // another test's `kuvert` reads it would be read half written.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("kuvert-cli-token-{}-{n}-{name}", std::process::id()));
     std::fs::write(&path, text).unwrap();
     path
 }
