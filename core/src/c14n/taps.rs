@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use aws_lc_rs::digest;
 
 use super::engine::C14n;
-use super::C14nMethod;
+use super::{C14nMethod, Sink};
 use crate::dsig::DigestAlgorithm;
 use crate::xml::index::is_id_attr;
 use crate::xml::reader::{Event, Reader, StartTag};
@@ -26,12 +26,28 @@ struct Wanted<'a> {
     enveloped: bool,
 }
 
-/// An element being digested.
+/// Where a tap's canonical bytes go: a digest, or kept whole (a
+/// `SignedInfo`, which is signed rather than digested).
+enum TapSink {
+    Digest(digest::Context),
+    Bytes(Vec<u8>),
+}
+
+impl Sink for TapSink {
+    fn write(&mut self, bytes: &[u8]) {
+        match self {
+            TapSink::Digest(d) => d.update(bytes),
+            TapSink::Bytes(v) => v.extend_from_slice(bytes),
+        }
+    }
+}
+
+/// An element being digested (or captured).
 struct Active<'a> {
     reference: usize,
     depth: u32,
     start: usize,
-    engine: C14n<'a, digest::Context>,
+    engine: C14n<'a, TapSink>,
     enveloped: bool,
     /// The `ds:Signature` child left out, once seen.
     excluded: Option<usize>,
@@ -81,6 +97,11 @@ pub(crate) struct DigestTaps<'a> {
     wanted: Vec<Wanted<'a>>,
     active: Vec<Active<'a>>,
     done: Vec<Done>,
+    /// Elements captured in exclusive c14n: (start offset, canonical bytes).
+    captured: Vec<(usize, Vec<u8>)>,
+    /// Whether signatures read in this pass keep their `SignedInfo` (see
+    /// [`keep_signed_info`](Self::keep_signed_info)).
+    keeps_signed_info: bool,
 }
 
 impl<'a> DigestTaps<'a> {
@@ -116,7 +137,40 @@ impl<'a> DigestTaps<'a> {
         enveloped: bool,
     ) {
         let w = Wanted { reference, id: Cow::Borrowed(""), method, prefixes: Vec::new(), digest, enveloped };
-        self.start(r, t, w);
+        self.start(r, t, w, TapSink::Digest(digest::Context::new(digest.aws_lc())));
+    }
+
+    /// Signatures read in this pass keep their `SignedInfo` in exclusive
+    /// canonical form ([`capture_here`](Self::capture_here)), so that
+    /// checking or signing it needs no second reading.
+    pub fn keep_signed_info(&mut self) {
+        self.keeps_signed_info = true;
+    }
+
+    /// Whether [`keep_signed_info`](Self::keep_signed_info) was asked for.
+    pub fn keeps_signed_info(&self) -> bool {
+        self.keeps_signed_info
+    }
+
+    /// Starts keeping the exclusive canonical form (without comments) of the
+    /// element whose start tag `t` the reader just read; taken with
+    /// [`take_captured`](Self::take_captured) once its end tag is read.
+    pub fn capture_here(&mut self, r: &Reader<'a>, t: &StartTag) {
+        let w = Wanted {
+            reference: usize::MAX,
+            id: Cow::Borrowed(""),
+            method: C14nMethod::Exclusive,
+            prefixes: Vec::new(),
+            digest: DigestAlgorithm::Sha256,
+            enveloped: false,
+        };
+        self.start(r, t, w, TapSink::Bytes(Vec::with_capacity(1024)));
+    }
+
+    /// The canonical form captured for the element starting at `start`, if complete.
+    pub fn take_captured(&mut self, start: usize) -> Option<Vec<u8>> {
+        let i = self.captured.iter().position(|(at, _)| *at == start)?;
+        Some(self.captured.swap_remove(i).1)
     }
 
     /// The digests computed so far.
@@ -138,8 +192,13 @@ impl<'a> DigestTaps<'a> {
             while self.active.last().is_some_and(|a| a.depth == *depth) {
                 if let Some(a) = self.active.pop() {
                     let span = Span::new(a.start, span.end());
-                    let digest = a.engine.finish().finish();
-                    self.done.push(Done { reference: a.reference, span, digest, excluded: a.excluded });
+                    match a.engine.finish() {
+                        TapSink::Digest(d) => {
+                            let digest = d.finish();
+                            self.done.push(Done { reference: a.reference, span, digest, excluded: a.excluded });
+                        }
+                        TapSink::Bytes(bytes) => self.captured.push((a.start, bytes)),
+                    }
                 }
             }
         }
@@ -158,16 +217,16 @@ impl<'a> DigestTaps<'a> {
             let value = attr_value(src, a.value, a.has_ref);
             while let Some(i) = self.wanted.iter().position(|w| w.id == value) {
                 let w = self.wanted.swap_remove(i);
-                self.start(r, t, w);
+                let sink = TapSink::Digest(digest::Context::new(w.digest.aws_lc()));
+                self.start(r, t, w, sink);
             }
         }
     }
 
     /// Starts one tap at `t` (the apex event is fed here).
-    fn start(&mut self, r: &Reader<'a>, t: &StartTag, w: Wanted<'a>) {
+    fn start(&mut self, r: &Reader<'a>, t: &StartTag, w: Wanted<'a>, sink: TapSink) {
         let prefixes: Vec<&str> = w.prefixes.iter().map(String::as_str).collect();
-        let ctx = digest::Context::new(w.digest.aws_lc());
-        let mut engine = C14n::new(w.method, &prefixes, false, t.depth, ctx);
+        let mut engine = C14n::new(w.method, &prefixes, false, t.depth, sink);
         let context = if w.method.is_exclusive() { None } else { Some(r.context_of_current()) };
         let inherited = context.as_ref().map_or(&[][..], |c| &c.inherited_xml[..]);
         engine.event(r, &Event::Start(*t), inherited);

@@ -98,6 +98,9 @@ pub(crate) struct SignatureInfo<'a> {
     pub signed_info: Span,
     /// Context of `SignedInfo` for canonicalization (bindings of its parent, inherited `xml:*`).
     pub signed_info_context: Context<'a>,
+    /// `SignedInfo` in exclusive c14n (without comments and inclusive
+    /// prefixes), when the reading pass produced it.
+    pub signed_info_exclusive: Option<Vec<u8>>,
     pub c14n: C14nStep<'a>,
     pub algorithm: SignatureAlgorithm,
     pub algorithm_at: usize,

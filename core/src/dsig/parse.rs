@@ -117,7 +117,17 @@ pub(crate) fn signature<'a>(r: &mut Reader<'a>, sig: &StartTag, limits: &Signatu
     let at = sig.span.start();
     let si = expect(r, NsId::DS, "SignedInfo", at)?;
     let signed_info_context = r.context_of_current();
+    // A verification pass keeps SignedInfo's exclusive canonical form as it
+    // reads it; used when the signature names that method (nearly always).
+    let capture = r.keeps_signed_info();
+    if capture {
+        if let Some(mut taps) = r.take_taps() {
+            taps.capture_here(r, &si);
+            r.restore_taps(taps);
+        }
+    }
     let (c14n, (algorithm, algorithm_at), references, si_end) = signed_info(r, &si, limits)?;
+    let signed_info_exclusive = if capture { r.taps().take_captured(si.span.start()) } else { None };
     let sv = expect(r, NsId::DS, "SignatureValue", at)?;
     let (value, value_span) = base64_content(r, &sv)?;
     let mut key = Default::default();
@@ -135,6 +145,7 @@ pub(crate) fn signature<'a>(r: &mut Reader<'a>, sig: &StartTag, limits: &Signatu
         span: Span::new(at, end.end()),
         signed_info: Span::new(si.span.start(), si_end.end()),
         signed_info_context,
+        signed_info_exclusive,
         c14n,
         algorithm,
         algorithm_at,
@@ -305,4 +316,67 @@ fn str_parameters<'a>(r: &mut Reader<'a>, t: &StartTag) -> Result<C14nStep<'a>> 
     expect_end(r)?;
     expect_end(r)?;
     Ok(step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsig::verify::{canonical_signed_info, Document};
+    use crate::xml::index::IdIndex;
+    use crate::Limits;
+
+    /// Reads the first `ds:Signature` of `doc`, with taps when `taps`.
+    fn read_signature<'a>(doc: &'a str, limits: &Limits, taps: bool) -> SignatureInfo<'a> {
+        let mut r = Reader::new(doc, 0, limits);
+        if taps {
+            r.taps().keep_signed_info();
+        }
+        loop {
+            match r.next().expect("well-formed") {
+                Event::Start(t) if t.ns == NsId::DS && t.name.local(doc) == "Signature" => {
+                    return signature(&mut r, &t, &SignatureLimits::default()).expect("a signature");
+                }
+                Event::Eof => panic!("no signature"),
+                _ => {}
+            }
+        }
+    }
+
+    fn signed_info(method: &str, inclusive: &str) -> String {
+        format!(
+            "<e:Env xmlns:e=\"urn:e\" xmlns=\"urn:default\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" \
+xmlns:unused=\"urn:u\" xml:lang=\"da\"><e:H><ds:Signature><ds:SignedInfo xmlns:x=\"urn:x\">\n  <!-- c -->\
+<ds:CanonicalizationMethod Algorithm=\"{method}\">{inclusive}</ds:CanonicalizationMethod>\
+<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
+<ds:Reference URI=\"#b\" x:a=\"1 &amp; 2\"><ds:Transforms><ds:Transform Algorithm=\"{method}\"/></ds:Transforms>\
+<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue>AAAA</ds:DigestValue>\
+</ds:Reference></ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature></e:H></e:Env>"
+        )
+    }
+
+    #[test]
+    fn signed_info_kept_in_the_pass_is_its_canonical_form() {
+        let limits = Limits::default();
+        let exc = C14nMethod::Exclusive.uri();
+        let prefixes =
+            "<ec:InclusiveNamespaces xmlns:ec=\"http://www.w3.org/2001/10/xml-exc-c14n#\" PrefixList=\"unused\"/>";
+        let cases = [
+            (signed_info(exc, ""), true),
+            (signed_info(exc, prefixes), false),
+            (signed_info(C14nMethod::Inclusive.uri(), ""), false),
+            (signed_info(C14nMethod::ExclusiveWithComments.uri(), ""), false),
+        ];
+        for (doc, kept) in &cases {
+            let in_pass = read_signature(doc, &limits, true);
+            assert!(in_pass.signed_info_exclusive.is_some(), "captured while read");
+            let index = IdIndex::default();
+            let document =
+                Document { src: doc, content_start: 0, index: &index, limits: &limits, token_refs: &[], inline: &[] };
+            let from_pass = canonical_signed_info(&document, &in_pass).unwrap();
+            let plain = read_signature(doc, &limits, false);
+            let read_again = canonical_signed_info(&document, &plain).unwrap();
+            assert_eq!(from_pass, read_again, "{doc}");
+            assert_eq!(matches!(from_pass, std::borrow::Cow::Borrowed(_)), *kept, "{doc}");
+        }
+    }
 }

@@ -10,14 +10,18 @@ use std::borrow::Cow;
 use super::base64;
 use super::error::VerifyError;
 use super::keyinfo::token_reference;
-use super::model::{SignatureInfo, TokenRef};
+use super::model::{C14nStep, RefTarget, Reference, SignatureInfo, TokenRef};
 use super::parse::{attr, signature, SignatureLimits};
 use super::sign::{KeyError, SigningKey};
 use super::verify::{canonical_signed_info, digest_reference, Document};
+use super::DigestAlgorithm;
+use crate::c14n::taps::Done;
+use crate::c14n::C14nMethod;
 use crate::xml::index::IdIndex;
 use crate::xml::reader::{Event, Reader};
 use crate::xml::{Input, NsId, Span};
 use crate::Limits;
+use aws_lc_rs::digest::Digest;
 
 /// Why a template could not be signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,18 +61,55 @@ pub(crate) fn apply(src: &str, mut edits: Vec<Edit>) -> String {
     out
 }
 
+/// Elements the caller knows the template references, by ID, with exclusive
+/// c14n (no prefix list) and `digest`: they are digested while the document
+/// is read instead of in a pass of their own each.
+pub(crate) struct Expected<'e> {
+    pub ids: &'e [String],
+    pub digest: DigestAlgorithm,
+}
+
 /// The document read for signing: its ID index, the token references with an
-/// ID (for the STR-Transform), and the template.
+/// ID (for the STR-Transform), the template, and what the pass computed.
 struct Read<'a> {
     index: Box<IdIndex<'a>>,
     token_refs: Vec<(Cow<'a, str>, TokenRef<'a>)>,
     template: Option<SignatureInfo<'a>>,
+    /// Digests of the expected elements (`Done::reference` indexes `Expected::ids`).
+    digested: Vec<Done>,
 }
 
-fn read<'a>(src: &'a str, content_start: usize, limits: &Limits) -> Result<Read<'a>, VerifyError> {
+/// How far to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// The whole document (it is checked, indexed and digested).
+    End,
+    /// The end of the template (a document read whole before, with only
+    /// `DigestValue` contents filled in since); its `SignedInfo` kept in
+    /// canonical form on the way.
+    Template,
+}
+
+fn read<'a>(
+    src: &'a str,
+    content_start: usize,
+    limits: &Limits,
+    until: Until,
+    expected: Option<&Expected<'_>>,
+) -> Result<Read<'a>, VerifyError> {
     let sig_limits = SignatureLimits::default();
     let mut r = Reader::new(src, content_start, limits);
     r.enable_index();
+    match (until, expected) {
+        (Until::Template, _) => r.taps().keep_signed_info(),
+        (Until::End, Some(e)) => {
+            let taps = r.taps();
+            for (i, id) in e.ids.iter().enumerate() {
+                taps.want(i, Cow::Owned(id.clone()), C14nMethod::Exclusive, &[], e.digest);
+            }
+        }
+        (Until::End, None) => {}
+    }
     let mut token_refs = Vec::new();
     let mut template = None;
     loop {
@@ -77,6 +118,9 @@ fn read<'a>(src: &'a str, content_start: usize, limits: &Limits) -> Result<Read<
                 let sig = signature(&mut r, &t, &sig_limits)?;
                 if template.is_none() && sig.value.is_empty() {
                     template = Some(sig);
+                    if until == Until::Template {
+                        break;
+                    }
                 }
             }
             Event::Start(t) if t.ns == NsId::WSSE && t.name.local(src) == "SecurityTokenReference" => {
@@ -90,26 +134,56 @@ fn read<'a>(src: &'a str, content_start: usize, limits: &Limits) -> Result<Read<
             _ => {}
         }
     }
-    Ok(Read { index: r.take_index().unwrap_or_default(), token_refs, template })
+    let digested = r.take_taps().map(|t| t.into_done()).unwrap_or_default();
+    Ok(Read { index: r.take_index().unwrap_or_default(), token_refs, template, digested })
 }
 
 /// Signs the first empty signature template of `text` with `key`: fills every
 /// `DigestValue` of its references, then its `SignatureValue` (with the
 /// template's `SignatureMethod`, which must fit the key).
-pub(crate) fn fill_template(text: &str, key: &SigningKey, limits: &Limits) -> Result<String, TemplateError> {
-    let with_digests = fill(text, limits, |doc, sig| {
+pub(crate) fn fill_template(
+    text: &str,
+    key: &SigningKey,
+    limits: &Limits,
+    expected: Option<&Expected<'_>>,
+) -> Result<String, TemplateError> {
+    let with_digests = fill(text, limits, Until::End, expected, |doc, sig, digested| {
         let mut edits = Vec::with_capacity(sig.references.len());
         for r in &sig.references {
-            let (_, digest) = digest_reference(doc, sig, r)?;
+            let digest = match expected.and_then(|e| digested_in_pass(doc, r, e, digested)) {
+                Some(d) => d,
+                None => digest_reference(doc, sig, r)?.1,
+            };
             edits.push(edit(r.digest_value_span, base64::encode(digest.as_ref())));
         }
         Ok(edits)
     })?;
-    fill(&with_digests, limits, |doc, sig| {
+    fill(&with_digests, limits, Until::Template, None, |doc, sig, _| {
         let canonical = canonical_signed_info(doc, sig)?;
         let value = key.sign(sig.algorithm, &canonical).map_err(TemplateError::Key)?;
         Ok(vec![edit(sig.value_span, base64::encode(&value))])
     })
+}
+
+/// The digest the reading pass computed for `r`, when `r` asks for exactly
+/// that (an expected ID, exclusive c14n without prefixes, the same digest)
+/// and the element digested is the one the ID names.
+fn digested_in_pass(
+    doc: &Document<'_, '_>,
+    r: &Reference<'_>,
+    expected: &Expected<'_>,
+    digested: &[Done],
+) -> Option<Digest> {
+    let RefTarget::Id(id) = &r.target else { return None };
+    let plain_exclusive =
+        matches!(&r.transforms.c14n, Some(C14nStep { method: C14nMethod::Exclusive, prefixes: None }));
+    if !plain_exclusive || r.transforms.enveloped || r.transforms.str_transform.is_some() || r.digest != expected.digest
+    {
+        return None;
+    }
+    let i = expected.ids.iter().position(|e| e == id)?;
+    let done = digested.iter().find(|d| d.reference == i)?;
+    (doc.index.get(id)?.span == done.span).then_some(done.digest)
 }
 
 fn edit(span: Span, text: String) -> Edit {
@@ -120,11 +194,13 @@ fn edit(span: Span, text: String) -> Edit {
 fn fill(
     text: &str,
     limits: &Limits,
-    compute: impl FnOnce(&Document<'_, '_>, &SignatureInfo<'_>) -> Result<Vec<Edit>, TemplateError>,
+    until: Until,
+    expected: Option<&Expected<'_>>,
+    compute: impl FnOnce(&Document<'_, '_>, &SignatureInfo<'_>, &[Done]) -> Result<Vec<Edit>, TemplateError>,
 ) -> Result<String, TemplateError> {
     let input = Input::new(text.as_bytes(), limits).map_err(VerifyError::from)?;
     let src = input.as_str();
-    let read = read(src, input.content_start(), limits)?;
+    let read = read(src, input.content_start(), limits, until, expected)?;
     let sig = read.template.as_ref().ok_or(TemplateError::NoTemplate)?;
     let doc = Document {
         src,
@@ -134,6 +210,6 @@ fn fill(
         token_refs: &read.token_refs,
         inline: &[],
     };
-    let edits = compute(&doc, sig)?;
+    let edits = compute(&doc, sig, &read.digested)?;
     Ok(apply(src, edits))
 }

@@ -81,11 +81,18 @@ pub(crate) fn check<'a>(
 }
 
 /// `SignedInfo` canonicalized with the signature's method (comments kept when it says so).
-pub(crate) fn canonical_signed_info(doc: &Document<'_, '_>, sig: &SignatureInfo<'_>) -> Result<Vec<u8>, VerifyError> {
+pub(crate) fn canonical_signed_info<'s>(
+    doc: &Document<'_, '_>,
+    sig: &'s SignatureInfo<'_>,
+) -> Result<Cow<'s, [u8]>, VerifyError> {
+    if let (C14nMethod::Exclusive, None, Some(read)) = (sig.c14n.method, &sig.c14n.prefixes, &sig.signed_info_exclusive)
+    {
+        return Ok(Cow::Borrowed(read));
+    }
     let prefixes = sig.c14n.prefix_list();
     let mode = Mode { method: sig.c14n.method, inclusive_prefixes: &prefixes, comments: true };
     let tree = subtree(doc, sig.signed_info, &sig.signed_info_context, None);
-    Ok(canonicalize(&tree, &mode, doc.limits, Vec::with_capacity(1024))?)
+    Ok(Cow::Owned(canonicalize(&tree, &mode, doc.limits, Vec::with_capacity(1024))?))
 }
 
 fn subtree<'a, 'c>(

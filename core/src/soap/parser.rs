@@ -38,6 +38,20 @@ impl<'a> Envelope<'a> {
         parser.document().map_err(|e| e.map_offset(|o| input.original_offset(o)))?;
         Ok(parser.env)
     }
+
+    /// Like [`parse`](Self::parse), also finding the first ID (`wsu:Id`,
+    /// `Id` or `ID`) used twice: the offset of its second use in
+    /// [`Input::as_str`]. For signers, which refuse such messages.
+    pub(crate) fn parse_finding_duplicate_id(
+        input: &'a Input<'_>,
+        limits: &Limits,
+    ) -> Result<(Envelope<'a>, Option<usize>)> {
+        let mut parser = Parser::new(input.as_str(), input.content_start(), limits);
+        parser.r.enable_index();
+        parser.document().map_err(|e| e.map_offset(|o| input.original_offset(o)))?;
+        let duplicate = parser.r.take_index().and_then(|index| index.duplicate);
+        Ok((parser.env, duplicate))
+    }
 }
 
 /// A message read for signature verification: the envelope, the ID index and
@@ -60,6 +74,9 @@ pub(crate) fn parse_for_verification<'a>(
 ) -> std::result::Result<ParsedForVerification<'a>, VerifyError> {
     let mut parser = Parser::new(input.as_str(), input.content_start(), limits);
     parser.r.enable_index();
+    // Taps from the start: the signatures' SignedInfo is kept in canonical
+    // form as it is read, and referenced elements are digested in the pass.
+    parser.r.taps().keep_signed_info();
     let state =
         SecurityState { limits: *signature_limits, assertion_pass: assertion_pass.cloned(), header: None, error: None };
     parser.security = Some(state);

@@ -10,13 +10,13 @@ use super::policy::{Profile, SamlLimits};
 use crate::c14n::C14nMethod;
 use crate::dsig::parse::{SignatureLimits, STR_TRANSFORM};
 use crate::dsig::sign::SigningKey;
-use crate::dsig::template::fill_template;
+use crate::dsig::template::{fill_template, Expected};
 use crate::dsig::DigestAlgorithm;
 use crate::ids::Uuid;
 use crate::soap::{Envelope, SoapVersion};
 use crate::time::UtcTime;
 use crate::wss::sign::{
-    apply, ensure_id, refuse_duplicate_ids, room_for_header_blocks, security_edit, template_error, Edit, IdMaker,
+    apply, ensure_id, refuse_duplicate_id, room_for_header_blocks, security_edit, template_error, Edit, IdMaker,
 };
 use crate::wss::SignError;
 use crate::xml::reader::Reader;
@@ -73,7 +73,7 @@ pub fn sign_token_request(
     now: UtcTime,
     options: &TokenSignOptions,
 ) -> Result<String, SignError> {
-    let env = Envelope::parse(input, &options.limits)?;
+    let (env, duplicate) = Envelope::parse_finding_duplicate_id(input, &options.limits)?;
     if let Some(sec) = env.security_header() {
         return Err(SignError::AlreadySigned(sec.span.start()));
     }
@@ -103,12 +103,17 @@ pub fn sign_token_request(
     let present = header_ids.len();
     let added = missing_headers(&env, options, &mut ids, &mut header_ids)?;
     room_for_header_blocks(&env, header_ids.len() - present + 1, &options.limits)?;
-    refuse_duplicate_ids(input, &options.limits)?;
+    refuse_duplicate_id(duplicate)?;
     let parts = Parts { body_id, header_ids, assertion_text, assertion_id };
     let security = security_header(&env, &parts, now, options, key, &mut ids);
     edits.push(security_edit(src, &env, added + &security));
     let draft = apply(src, edits);
-    fill_template(&draft, key, &options.limits).map_err(template_error)
+    // Digested while the draft is read (the Timestamp's and the STR's
+    // references are digested apart).
+    let later: Vec<String> =
+        [&parts.body_id].into_iter().chain(&parts.header_ids).chain([&parts.assertion_id]).cloned().collect();
+    let expected = Expected { ids: &later, digest: options.digest };
+    fill_template(&draft, key, &options.limits, Some(&expected)).map_err(template_error)
 }
 
 /// The assertion's text (without declaration) and its `ID`.

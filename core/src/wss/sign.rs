@@ -12,12 +12,11 @@ use crate::dsig::base64;
 use crate::dsig::error::VerifyError;
 use crate::dsig::sign::{KeyError, SigningKey};
 pub(crate) use crate::dsig::template::{apply, Edit};
-use crate::dsig::template::{fill_template, TemplateError};
+use crate::dsig::template::{fill_template, Expected, TemplateError};
 use crate::dsig::{DigestAlgorithm, SignatureAlgorithm};
 use crate::soap::{Envelope, EnvelopeError};
 use crate::time::UtcTime;
 use crate::xml::lex::{LexLimits, Lexer, Token};
-use crate::xml::reader::{Event, Reader};
 use crate::xml::Input;
 use crate::Limits;
 
@@ -123,12 +122,12 @@ pub fn sign_message(
     options: &SignOptions,
 ) -> Result<String, SignError> {
     let algorithm = options.algorithm.unwrap_or_else(|| key.default_algorithm());
-    let env = Envelope::parse(input, &options.limits)?;
+    let (env, duplicate) = Envelope::parse_finding_duplicate_id(input, &options.limits)?;
     if let Some(sec) = env.security_header() {
         return Err(SignError::AlreadySigned(sec.span.start()));
     }
     room_for_header_blocks(&env, 1, &options.limits)?;
-    refuse_duplicate_ids(input, &options.limits)?;
+    refuse_duplicate_id(duplicate)?;
     let src = input.as_str();
     let mut ids = IdMaker::new(src);
     let mut edits = Vec::new();
@@ -150,26 +149,16 @@ pub fn sign_message(
     let header = security_header(&env, key, now, options, algorithm, &ts_id, &targets, &mut ids);
     edits.push(security_edit(src, &env, header));
     let draft = apply(src, edits);
-    fill_template(&draft, key, &options.limits).map_err(template_error)
+    let expected = Expected { ids: &targets, digest: options.digest };
+    fill_template(&draft, key, &options.limits, Some(&expected)).map_err(template_error)
 }
 
-/// A message whose IDs repeat is refused before signing: the verifier
+/// A message whose IDs repeat is refused before signing (`duplicate`: the
+/// second use, from [`Envelope::parse_finding_duplicate_id`]): the verifier
 /// refuses any signature in it (`signature.duplicate_id`), so a signature
 /// would only hide the problem until the receiver.
-pub(crate) fn refuse_duplicate_ids(input: &Input<'_>, limits: &Limits) -> Result<(), SignError> {
-    let mut reader = Reader::new(input.as_str(), input.content_start(), limits);
-    reader.enable_index();
-    loop {
-        match reader.next() {
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => return Err(SignError::Envelope(e.into())),
-        }
-    }
-    match reader.take_index().and_then(|index| index.duplicate) {
-        Some(offset) => Err(SignError::DuplicateId(offset)),
-        None => Ok(()),
-    }
+pub(crate) fn refuse_duplicate_id(duplicate: Option<usize>) -> Result<(), SignError> {
+    duplicate.map_or(Ok(()), |offset| Err(SignError::DuplicateId(offset)))
 }
 
 /// Signing adds header blocks (the Security header, and for tokens missing
@@ -205,7 +194,7 @@ pub fn sign_template(input: &Input<'_>, key: &SigningKey, limits: &Limits) -> Re
         crate::Encoding::Utf8 => input.as_str(),
         _ => &input.as_str()[input.content_start()..],
     };
-    fill_template(text, key, limits).map_err(template_error)
+    fill_template(text, key, limits, None).map_err(template_error)
 }
 
 /// Errors of signing our own template (which reads back unless limits are too tight).
@@ -220,25 +209,31 @@ pub(crate) fn template_error(e: TemplateError) -> SignError {
     }
 }
 
-/// Creates IDs unique in the document: a prefix from the document's digest and a counter.
+/// Creates IDs unique in the document: a stem from a hash of the document
+/// and a counter. When the stem occurs nowhere in the document (nearly
+/// always), no ID made from it can; otherwise each is looked for.
 pub(crate) struct IdMaker<'s> {
     src: &'s str,
     stem: String,
+    stem_in_document: bool,
     n: u32,
 }
 
 impl<'s> IdMaker<'s> {
     pub(crate) fn new(src: &'s str) -> Self {
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, src.as_bytes());
-        let stem = digest.as_ref()[..4].iter().map(|b| format!("{b:02x}")).collect();
-        IdMaker { src, stem, n: 0 }
+        use std::hash::BuildHasher;
+        // Deterministic (a fixed seed): the same message gets the same IDs.
+        let hash = foldhash::fast::FixedState::with_seed(0x6b75_7665_7274).hash_one(src);
+        let stem = format!("{:08x}", hash as u32);
+        let stem_in_document = memchr::memmem::find(src.as_bytes(), stem.as_bytes()).is_some();
+        IdMaker { src, stem, stem_in_document, n: 0 }
     }
 
     pub(crate) fn next(&mut self, kind: &str) -> String {
         loop {
             self.n += 1;
             let id = format!("{kind}-{}-{}", self.stem, self.n);
-            if !self.src.contains(&id) {
+            if !self.stem_in_document || !self.src.contains(&id) {
                 return id;
             }
         }
@@ -342,5 +337,23 @@ pub(crate) fn security_edit(src: &str, env: &Envelope<'_>, security: String) -> 
         }
         Ok(Token::Start { end, .. }) => Edit { start: end, end, text: security },
         _ => Edit { start: header.start(), end: header.start(), text: String::new() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdMaker;
+
+    #[test]
+    fn made_ids_skip_those_the_document_has() {
+        let src = "<a wsu:Id=\"id-0badcafe-1\"><b Id=\"TS-0badcafe-2\"/></a>";
+        let mut ids = IdMaker { src, stem: "0badcafe".into(), stem_in_document: true, n: 0 };
+        assert_eq!(ids.next("id"), "id-0badcafe-2");
+        assert_eq!(ids.next("TS"), "TS-0badcafe-3");
+        let mut fresh = IdMaker::new(src);
+        assert!(!fresh.stem_in_document);
+        let id = fresh.next("id");
+        assert!(id.starts_with("id-") && !src.contains(&id));
+        assert_eq!(IdMaker::new(src).next("id"), id, "the same document gets the same IDs");
     }
 }

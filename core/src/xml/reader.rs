@@ -188,7 +188,7 @@ impl<'a> Reader<'a> {
 
     /// Value of the attribute `{ns}local` of the last start tag.
     pub fn attr(&self, ns: NsId, local: &str) -> Option<&Attr> {
-        self.attrs.iter().find(|a| a.ns == ns && a.name.local(self.src) == local)
+        self.attrs.iter().find(|a| a.ns == ns && short_eq(a.name.local(self.src).as_bytes(), local.as_bytes()))
     }
 
     /// Bindings declared on the element of the last start tag.
@@ -200,12 +200,12 @@ impl<'a> Reader<'a> {
     /// The binding of a prefix in the current scope, with the prefix as the
     /// document wrote it.
     pub fn binding(&self, prefix: &str) -> Option<Binding<'a>> {
-        self.bindings.iter().rev().find(|b| b.prefix == prefix).copied()
+        self.bindings.iter().rev().find(|b| short_eq(b.prefix.as_bytes(), prefix.as_bytes())).copied()
     }
 
     /// Resolves a prefix (empty for the default namespace) in the current scope.
     pub fn resolve(&self, prefix: &str) -> Option<NsId> {
-        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+        match self.bindings.iter().rev().find(|b| short_eq(b.prefix.as_bytes(), prefix.as_bytes())) {
             Some(b) => Some(b.ns),
             None if prefix.is_empty() => Some(NsId::NONE),
             None => None,
@@ -232,6 +232,12 @@ impl<'a> Reader<'a> {
     /// Digest taps for this pass, created on first use.
     pub fn taps(&mut self) -> &mut DigestTaps<'a> {
         self.taps.get_or_insert_with(Box::default)
+    }
+
+    /// Whether signatures read in this pass keep their `SignedInfo` in
+    /// canonical form (see [`DigestTaps::keep_signed_info`]).
+    pub fn keeps_signed_info(&self) -> bool {
+        self.taps.as_ref().is_some_and(|t| t.keeps_signed_info())
     }
 
     /// Puts digest taps (taken out with [`take_taps`](Self::take_taps)) back.
@@ -373,7 +379,7 @@ impl<'a> Reader<'a> {
     fn namespace_value(&mut self, a: &RawAttr, prefix: &'a str) -> Result<NsId, XmlError> {
         let value = &self.src[a.value_start as usize..a.value_end as usize];
         let at = a.value_start as usize;
-        if a.has_ref || value.bytes().any(is_ws) {
+        if a.has_ref || has_ws(value.as_bytes()) {
             return err(K::InvalidNamespaceUri, at);
         }
         let ns = if value.is_empty() { NsId::NONE } else { self.names.intern(value) };
@@ -463,6 +469,13 @@ fn decl_prefix<'a>(a: &RawAttr, src: &'a str) -> (&'a str, bool) {
 #[inline]
 fn short_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Whether `bytes` hold XML whitespace; branch-free over blocks (namespace
+/// URIs are checked on every declaration).
+fn has_ws(bytes: &[u8]) -> bool {
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    bytes.chunks(32).any(|block| block.iter().fold(false, |found, &b| found | ws(b)))
 }
 
 fn all_ws(bytes: &[u8]) -> bool {
