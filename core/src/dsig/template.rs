@@ -100,16 +100,7 @@ fn read<'a>(
     let sig_limits = SignatureLimits::default();
     let mut r = Reader::new(src, content_start, limits);
     r.enable_index();
-    match (until, expected) {
-        (Until::Template, _) => r.taps().keep_signed_info(),
-        (Until::End, Some(e)) => {
-            let taps = r.taps();
-            for (i, id) in e.ids.iter().enumerate() {
-                taps.want(i, Cow::Owned(id.clone()), C14nMethod::Exclusive, &[], e.digest);
-            }
-        }
-        (Until::End, None) => {}
-    }
+    arm_taps(&mut r, until, expected);
     let mut token_refs = Vec::new();
     let mut template = None;
     loop {
@@ -138,9 +129,25 @@ fn read<'a>(
     Ok(Read { index: r.take_index().unwrap_or_default(), token_refs, template, digested })
 }
 
+/// What the reading pass computes besides reading: the expected elements'
+/// digests on the full reading, the template's `SignedInfo` on the second.
+fn arm_taps(r: &mut Reader<'_>, until: Until, expected: Option<&Expected<'_>>) {
+    match (until, expected) {
+        (Until::Template, _) => r.taps().keep_signed_info(),
+        (Until::End, Some(e)) => {
+            let taps = r.taps();
+            for (i, id) in e.ids.iter().enumerate() {
+                taps.want(i, Cow::Owned(id.clone()), C14nMethod::Exclusive, &[], e.digest);
+            }
+        }
+        (Until::End, None) => {}
+    }
+}
+
 /// Signs the first empty signature template of `text` with `key`: fills every
 /// `DigestValue` of its references, then its `SignatureValue` (with the
-/// template's `SignatureMethod`, which must fit the key).
+/// template's `SignatureMethod`, which must fit the key). References to the
+/// `expected` elements are digested while the document is read.
 pub(crate) fn fill_template(
     text: &str,
     key: &SigningKey,
