@@ -85,3 +85,27 @@ fn one_reading_and_two_readings_agree() {
         }
     }
 }
+
+/// A recurring assertion is passed over without being read only when it
+/// holds no ID inside: an element inside with an ID is indexed on every
+/// pass, so an outside element repeating that ID is refused as a duplicate,
+/// with or without the cache.
+#[test]
+fn a_recurring_assertion_with_an_id_inside_is_still_indexed() {
+    let template = TestSts::test_only().template(&AssertionRequest::for_test_system(now().add_millis(-60_000)));
+    let template = template.replacen("<Subject>", "<Subject Id=\"inner-1\">", 1);
+    let limits = Limits::default();
+    let input = Input::new(template.as_bytes(), &limits).unwrap();
+    let assertion = kuvert::sign_template(&input, &sts::test_sts_key(), &limits).unwrap();
+    let primer = request(&assertion, "urn:uuid:00000000-0000-4000-8000-000000000011");
+    let again = request(&assertion, "urn:uuid:00000000-0000-4000-8000-000000000012");
+    let body = again.find(":Body ").unwrap();
+    let inside_body = body + again[body..].find('>').unwrap() + 1;
+    let duplicate = format!("{}<x Id=\"inner-1\"/>{}", &again[..inside_body], &again[inside_body..]);
+    let cached = verifier(16);
+    assert!(verdict(&cached, &primer).starts_with("ok"), "the primer verifies");
+    assert!(verdict(&cached, &again).starts_with("ok"), "the same assertion again");
+    let refused = verdict(&verifier(0), &duplicate);
+    assert!(refused.starts_with("signature.duplicate_id"), "{refused}");
+    assert_eq!(verdict(&cached, &duplicate), refused);
+}

@@ -173,6 +173,11 @@ impl<'a> DigestTaps<'a> {
         Some(self.captured.swap_remove(i).1)
     }
 
+    /// Whether no element is being digested or captured now.
+    pub fn is_idle(&self) -> bool {
+        self.active.is_empty()
+    }
+
     /// The digests computed so far.
     pub fn into_done(self) -> Vec<Done> {
         self.done

@@ -44,6 +44,9 @@ pub struct TokenClaims {
     pub(crate) certificates: (UtcTime, UtcTime),
     /// Message-side digests of the assertion, for recurring use.
     pub(crate) memo: Vec<Memo>,
+    /// Whether an element inside the assertion carries an ID (then the
+    /// envelope pass reads it even when it recurs, to index those IDs).
+    pub(crate) ids_inside: bool,
 }
 
 impl TokenClaims {
@@ -182,6 +185,7 @@ pub(crate) fn claims_of(
         issuer_certificate,
         confirmation: (None, None),
         memo: Vec::new(),
+        ids_inside: true,
     })
 }
 

@@ -9,12 +9,12 @@ use super::assertion::{read_assertion, AssertionInfo};
 use super::claims::{claims_of, TokenClaims};
 use super::digests;
 use super::error::{RequiredHeader, TokenError, TokenErrorKind as K};
-use super::in_pass::{AssertionPass, KnownIds};
+use super::in_pass::{AssertionPass, KnownAssertions};
 use super::policy::{Audience, Profile, TokenPolicy};
 use super::replay::{MemoryReplayCache, ReplayCache, ReplayError};
 use super::verified::TokenVerified;
 use crate::c14n::taps::Done;
-use crate::cert::{BoundedCache, CacheKey, CertError, TrustAnchors};
+use crate::cert::{CertError, TrustAnchors};
 use crate::dsig::error::{SignatureErrorKind as E, SignedPart};
 use crate::dsig::model::{KeyIdentifierKind, RefTarget, SignatureInfo, TokenRef};
 use crate::dsig::verify::{check, Document};
@@ -43,8 +43,8 @@ pub struct TokenVerifier {
     /// The STS trust anchors and the issuer certificate rules.
     issuer: Verifier,
     holder_chain: bool,
-    assertions: BoundedCache<TokenClaims>,
-    /// What the envelope pass reads of the assertion (with the cached IDs).
+    /// What the envelope pass reads of the assertion (with the verified
+    /// assertions' cache, `None` when the policy turns it off).
     pass: AssertionPass,
     replay: Arc<dyn ReplayCache>,
 }
@@ -70,13 +70,12 @@ impl TokenVerifier {
         let mut issuer_policy = policy.message.clone();
         issuer_policy.certificates = policy.issuer_certificates;
         let replay = Arc::new(MemoryReplayCache::new(policy.replay_capacity));
-        let known = (policy.assertion_cache > 0).then(|| Arc::new(KnownIds::new(policy.assertion_cache * 2)));
+        let known = (policy.assertion_cache > 0).then(|| Arc::new(KnownAssertions::new(policy.assertion_cache)));
         TokenVerifier {
             pass: AssertionPass { limits: policy.saml_limits, known },
             message: Verifier::new(TrustAnchors::new(), message_policy),
             issuer: Verifier::new(sts, issuer_policy),
             holder_chain: false,
-            assertions: BoundedCache::new(policy.assertion_cache),
             replay,
             policy,
         }
@@ -132,8 +131,9 @@ impl TokenVerifier {
         let (assertion_span, id) = self.holder_assertion(&parsed, header, sig)?;
         let refs = digests::assertion_refs(sig, &header.token_refs, id);
         let in_pass = header.in_pass.as_ref().filter(|a| a.span == assertion_span);
-        let found =
-            Found { input, index: &parsed.index, span: assertion_span, id, in_pass, done: &parsed.inline_digests };
+        let known = header.known.as_ref().filter(|(span, _)| *span == assertion_span).map(|(_, claims)| claims);
+        let (index, done) = (&parsed.index, &parsed.inline_digests);
+        let found = Found { input, index, span: assertion_span, id, in_pass, known, done };
         let (claims, assertion_digests) = self.assertion(&found, &refs, at)?;
         self.check_use(&claims, at, audience, assertion_span.start())?;
         let verified = self.check_message(input, &parsed, header, sig, &claims, assertion_digests)?;
@@ -245,9 +245,13 @@ impl TokenVerifier {
         let (src, span) = (found.input.as_str(), found.span);
         let context = found.index.entries.iter().find(|e| e.span == span).map(|e| &e.context);
         let context = context.ok_or(TokenError::token(K::AssertionMisplaced, span.start()))?;
-        let context_key = context_key(context);
-        let key = CacheKey { leaf: src[span.range()].as_bytes(), intermediates: &[context_key.as_bytes()] };
-        if let Some(hit) = self.assertions.get(&key).filter(|c| c.certificates_valid_at(at)) {
+        let bytes = src[span.range()].as_bytes();
+        let known = self.pass.known.as_deref();
+        let hit = match found.known {
+            Some(claims) => Some(Arc::clone(claims)),
+            None => known.and_then(|k| k.get(bytes, context)),
+        };
+        if let Some(hit) = hit.filter(|c| c.certificates_valid_at(at)) {
             let done = digests::from_memo(refs, &hit.memo, span);
             return Ok((hit, done));
         }
@@ -266,10 +270,12 @@ impl TokenVerifier {
         let doc = Document { src, content_start, index: found.index, limits, token_refs: &[], inline: &issuer };
         let mut claims = self.verify_parsed(assertion, &doc, at)?;
         claims.memo = digests::memo_of(refs, &message);
+        claims.ids_inside =
+            found.index.entries.iter().any(|e| e.span.start() > span.start() && e.span.end() <= span.end());
         let claims = Arc::new(claims);
-        self.assertions.insert(&key, Arc::clone(&claims));
-        if let Some(known) = &self.pass.known {
-            known.insert(found.id);
+        if let Some(known) = known {
+            known.insert(bytes, context, Arc::clone(&claims));
+            known.remember(found.id, bytes.len());
         }
         Ok((claims, message))
     }
@@ -429,6 +435,8 @@ struct Found<'i, 'a> {
     id: &'i str,
     /// The assertion as the envelope pass read it, if it did.
     in_pass: Option<&'i AssertionInfo<'i>>,
+    /// The cached claims, when the envelope pass passed over known bytes.
+    known: Option<&'i Arc<TokenClaims>>,
     /// The digests the envelope pass took.
     done: &'i [Done],
 }
@@ -439,23 +447,4 @@ fn issuer_error(e: VerifyError) -> TokenError {
         VerifyError::Signature(s) => TokenError::Issuer(s),
         other => TokenError::Message(other),
     }
-}
-
-/// The namespace context an assertion's canonical form depends on, as bytes
-/// for the cache key: the same bytes in another context are another entry.
-fn context_key(context: &Context<'_>) -> String {
-    let mut key = String::new();
-    for (prefix, uri) in &context.inherited_ns {
-        key.push_str(prefix);
-        key.push('\u{0}');
-        key.push_str(uri);
-        key.push('\u{1}');
-    }
-    for (name, value) in &context.inherited_xml {
-        key.push_str(name);
-        key.push('\u{0}');
-        key.push_str(value);
-        key.push('\u{1}');
-    }
-    key
 }

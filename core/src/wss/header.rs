@@ -3,6 +3,7 @@
 //! token model), read in the same pass as the rest of the envelope.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::dsig::error::{SignatureErrorKind as E, VerifyError};
 use crate::dsig::keyinfo::token_reference;
@@ -10,7 +11,8 @@ use crate::dsig::model::{SignatureInfo, TokenRef};
 use crate::dsig::parse::{attr, expect_end, next_child, signature, text, Child, Result, SignatureLimits};
 use crate::time::UtcTime;
 use crate::token::assertion::AssertionInfo;
-use crate::token::in_pass::{self, AssertionPass};
+use crate::token::in_pass::{self, AssertionPass, InPass};
+use crate::token::TokenClaims;
 use crate::xml::reader::{Reader, StartTag};
 use crate::xml::text::trim_xml;
 use crate::xml::{NsId, Span};
@@ -52,6 +54,9 @@ pub(crate) struct SecurityHeader<'a> {
     /// The first assertion, when the token verifier asked for it to be read
     /// in this pass and it could be.
     pub in_pass: Option<AssertionInfo<'a>>,
+    /// The first assertion's span and cached claims, when the pass found its
+    /// bytes verified before and passed over it.
+    pub known: Option<(Span, Arc<TokenClaims>)>,
 }
 
 /// Reads the Security header whose start tag was just read, through its end tag.
@@ -86,11 +91,15 @@ pub(crate) fn read<'a>(
                 header.signatures.push(signature(r, &c, limits)?);
             }
             (NsId::SAML2, "Assertion") => {
-                let (span, info) = match assertion_pass {
+                let (span, found) = match assertion_pass {
                     Some(pass) if header.assertions.is_empty() => in_pass::read(r, &c, pass, limits)?,
-                    _ => (Span::new(at, r.skip_element()?.end()), None),
+                    _ => (Span::new(at, r.skip_element()?.end()), InPass::Skipped),
                 };
-                header.in_pass = header.in_pass.take().or(info);
+                match found {
+                    InPass::Read(info) => header.in_pass = Some(info),
+                    InPass::Known(claims) => header.known = Some((span, claims)),
+                    InPass::Skipped => {}
+                }
                 header.assertions.push(span);
             }
             _ => {

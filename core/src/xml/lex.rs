@@ -124,6 +124,12 @@ impl<'a> Lexer<'a> {
         Lexer { src, pos, end, limits, attrs: Vec::new() }
     }
 
+    /// Moves on to `pos` without reading what lies before it (see
+    /// [`Reader::close_verified`](super::reader::Reader::close_verified)).
+    pub fn jump(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     pub fn pos(&self) -> usize {
         self.pos
     }

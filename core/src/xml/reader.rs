@@ -434,6 +434,31 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips the rest of the element whose start tag was just read.
+    /// Closes the element whose start tag was just read, its content and end
+    /// tag taken as `src[..end]` without reading them; returns the end tag's
+    /// span. Only for bytes known to be a well-formed element with no ID
+    /// inside, in the namespace context it is in now (the token verifier's
+    /// cached assertions); `None`, changing nothing, when the element was
+    /// empty (`<x/>`), taps are digesting, or `end` does not follow a tag.
+    pub fn close_verified(&mut self, end: usize) -> Option<Span> {
+        let taps_idle = self.taps.as_ref().map_or(true, |t| t.is_idle());
+        if self.pending_end.is_some() || !taps_idle || end > self.src.len() || end <= self.lexer.pos() {
+            return None;
+        }
+        let tag_start = self.src.get(self.lexer.pos()..end)?.rfind("</")? + self.lexer.pos();
+        self.lexer.jump(end);
+        match self.close(Span::new(tag_start, end)) {
+            Event::End { span, .. } => Some(span),
+            _ => None,
+        }
+    }
+
+    /// The ID index's context of the element starting at `start`, if indexed.
+    pub fn indexed_context(&self, start: usize) -> Option<&Context<'a>> {
+        let index = self.index.as_deref()?;
+        index.entries.iter().rev().find(|e| e.span.start() == start).map(|e| &e.context)
+    }
+
     pub fn skip_element(&mut self) -> Result<Span, XmlError> {
         self.read_to_end_of(self.depth())
     }
