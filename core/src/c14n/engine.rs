@@ -14,7 +14,7 @@ use super::sink::Writer;
 use super::{C14nMethod, Sink};
 use crate::xml::lex::QSpan;
 use crate::xml::reader::{Event, Reader, StartTag};
-use crate::xml::Span;
+use crate::xml::{NsId, Span};
 
 /// An attribute ready for output.
 struct OutAttr<'a> {
@@ -39,10 +39,12 @@ pub(crate) struct C14n<'a, S: Sink> {
     inclusive_prefixes: Vec<Box<str>>,
     /// Depth of the apex in the reader feeding the events (1 for a fragment reader).
     apex_depth: u32,
-    /// Bindings rendered by output ancestors, innermost last; marks per open element.
-    rendered: Vec<(&'a str, &'a str)>,
+    /// Bindings rendered by output ancestors, innermost last; marks per open
+    /// element. Namespaces as the feeding reader interned them (one reader
+    /// feeds an engine), so equal URIs compare as equal numbers.
+    rendered: Vec<(&'a str, NsId)>,
     marks: Vec<usize>,
-    ns_out: Vec<(&'a str, &'a str)>,
+    ns_out: Vec<(&'a str, NsId)>,
     attrs_out: Vec<OutAttr<'a>>,
     seen: Vec<&'a str>,
     root_done: bool,
@@ -69,6 +71,12 @@ impl<'a, S: Sink> C14n<'a, S> {
     /// The sink, with everything written.
     pub fn finish(self) -> S {
         self.out.into_inner()
+    }
+
+    /// The sink, with everything written so far handed to it.
+    pub fn sink_flushed(&mut self) -> &mut S {
+        self.out.flush();
+        self.out.sink_mut()
     }
 
     /// Handles one event the reader `r` just produced; `inherited_xml` (qualified
@@ -135,7 +143,8 @@ impl<'a, S: Sink> C14n<'a, S> {
         }
         self.ns_out.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for i in 0..self.ns_out.len() {
-            let (prefix, uri) = self.ns_out[i];
+            let (prefix, ns) = self.ns_out[i];
+            let uri = r.names().uri(ns);
             if prefix.is_empty() {
                 self.out.push(b" xmlns=\"");
             } else {
@@ -163,21 +172,22 @@ impl<'a, S: Sink> C14n<'a, S> {
     }
 
     /// The binding output ancestors rendered for `prefix` (empty default when none).
-    fn rendered(&self, prefix: &str) -> Option<&'a str> {
-        match self.rendered.iter().rev().find(|(p, _)| *p == prefix) {
-            Some(&(_, uri)) => Some(uri),
-            None if prefix.is_empty() => Some(""),
+    fn rendered(&self, prefix: &str) -> Option<NsId> {
+        match self.rendered.iter().rev().find(|(p, _)| same(p, prefix)) {
+            Some(&(_, ns)) => Some(ns),
+            None if prefix.is_empty() => Some(NsId::NONE),
             None => None,
         }
     }
 
     /// Queues `xmlns[:prefix]="uri"` unless output ancestors rendered the same binding.
-    fn consider(&mut self, prefix: &'a str, uri: &'a str) {
-        if prefix == "xml" || self.rendered(prefix) == Some(uri) || (uri.is_empty() && !prefix.is_empty()) {
+    fn consider(&mut self, prefix: &'a str, ns: NsId) {
+        let undeclared = ns == NsId::NONE && !prefix.is_empty();
+        if undeclared || same(prefix, "xml") || self.rendered(prefix) == Some(ns) {
             return;
         }
-        self.rendered.push((prefix, uri));
-        self.ns_out.push((prefix, uri));
+        self.rendered.push((prefix, ns));
+        self.ns_out.push((prefix, ns));
     }
 
     /// Inclusive: at the apex every in-scope binding, below it only those declared here.
@@ -190,7 +200,7 @@ impl<'a, S: Sink> C14n<'a, S> {
                 continue;
             }
             self.seen.push(b.prefix);
-            self.consider(b.prefix, r.names().uri(b.ns));
+            self.consider(b.prefix, b.ns);
         }
     }
 
@@ -205,8 +215,8 @@ impl<'a, S: Sink> C14n<'a, S> {
         }
         for i in 0..self.inclusive_prefixes.len() {
             match r.binding(&self.inclusive_prefixes[i]) {
-                Some(b) => self.consider(b.prefix, r.names().uri(b.ns)),
-                None if self.inclusive_prefixes[i].is_empty() => self.consider("", ""),
+                Some(b) => self.consider(b.prefix, b.ns),
+                None if self.inclusive_prefixes[i].is_empty() => self.consider("", NsId::NONE),
                 None => {}
             }
         }
@@ -214,7 +224,7 @@ impl<'a, S: Sink> C14n<'a, S> {
 
     fn consider_in_scope(&mut self, r: &Reader<'a>, prefix: &'a str) {
         if let Some(ns) = r.resolve(prefix) {
-            self.consider(prefix, r.names().uri(ns));
+            self.consider(prefix, ns);
         }
     }
 
@@ -245,4 +255,10 @@ impl<'a, S: Sink> C14n<'a, S> {
             self.out.push(b"\"");
         }
     }
+}
+
+/// Equal names, compared inline (they are short; a call to `memcmp` costs more).
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }

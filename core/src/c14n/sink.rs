@@ -57,6 +57,10 @@ impl<S: Sink> Writer<S> {
         }
     }
 
+    pub fn sink_mut(&mut self) -> &mut S {
+        &mut self.sink
+    }
+
     pub fn into_inner(mut self) -> S {
         self.flush();
         self.sink

@@ -26,11 +26,14 @@ struct Wanted<'a> {
     enveloped: bool,
 }
 
-/// Where a tap's canonical bytes go: a digest, or kept whole (a
-/// `SignedInfo`, which is signed rather than digested).
+/// Where a tap's canonical bytes go: a digest, kept whole (a `SignedInfo`,
+/// which is signed rather than digested), or two digests of one element, the
+/// whole and the enveloped one (written to while `outside` the left-out
+/// signature): one canonicalization for both.
 enum TapSink {
     Digest(digest::Context),
     Bytes(Vec<u8>),
+    Pair { whole: digest::Context, enveloped: digest::Context, outside: bool, whole_reference: usize },
 }
 
 impl Sink for TapSink {
@@ -38,6 +41,21 @@ impl Sink for TapSink {
         match self {
             TapSink::Digest(d) => d.update(bytes),
             TapSink::Bytes(v) => v.extend_from_slice(bytes),
+            TapSink::Pair { whole, enveloped, outside, .. } => {
+                whole.update(bytes);
+                if *outside {
+                    enveloped.update(bytes);
+                }
+            }
+        }
+    }
+}
+
+impl TapSink {
+    /// A pair's enveloped digest stops (`false`) or resumes taking bytes.
+    fn set_outside(&mut self, now: bool) {
+        if let TapSink::Pair { outside, .. } = self {
+            *outside = now;
         }
     }
 }
@@ -49,13 +67,15 @@ struct Active<'a> {
     start: usize,
     engine: C14n<'a, TapSink>,
     enveloped: bool,
+    /// Two digests, whole and enveloped ([`TapSink::Pair`]).
+    pair: bool,
     /// The `ds:Signature` child left out, once seen.
     excluded: Option<usize>,
     /// Depth of the element being left out, while inside it.
     skipping: Option<u32>,
 }
 
-impl Active<'_> {
+impl<'a> Active<'a> {
     /// Whether `ev` is inside (or is) the left-out signature.
     fn skips(&mut self, r: &Reader<'_>, ev: &Event) -> bool {
         match (self.skipping, ev) {
@@ -76,6 +96,27 @@ impl Active<'_> {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Canonicalizes `ev`. A pair's enveloped digest leaves out the
+    /// signature's bytes: the buffered output is handed on before the
+    /// signature starts and after it ends, with the enveloped digest
+    /// switched off in between.
+    fn feed(&mut self, r: &Reader<'a>, ev: &Event) {
+        let was_skipping = self.skipping.is_some();
+        let skips = self.skips(r, ev);
+        if !skips {
+            self.engine.event(r, ev, &[]);
+        } else if self.pair {
+            // The signature's first event (its start) or its last (its end) switch the enveloped digest.
+            if !was_skipping {
+                self.engine.sink_flushed().set_outside(false);
+            }
+            self.engine.event(r, ev, &[]);
+            if self.skipping.is_none() {
+                self.engine.sink_flushed().set_outside(true);
+            }
         }
     }
 }
@@ -125,19 +166,30 @@ impl<'a> DigestTaps<'a> {
     }
 
     /// Starts digesting now the element whose start tag `t` the reader just
-    /// read (for a reference not known yet: a speculative digest, used only
-    /// if the reference turns out to ask for exactly this).
-    pub fn start_here(
+    /// read, for references not known yet (speculative digests, used only if
+    /// the references turn out to ask for exactly these): once enveloped
+    /// (reference `enveloped`: its first `ds:Signature` child left out) and
+    /// once whole (reference `whole`), exclusive c14n and `digest` both. One
+    /// canonicalization feeds both digests.
+    pub fn start_pair_here(
         &mut self,
         r: &Reader<'a>,
         t: &StartTag,
-        reference: usize,
-        method: C14nMethod,
+        (enveloped, whole): (usize, usize),
         digest: DigestAlgorithm,
-        enveloped: bool,
     ) {
-        let w = Wanted { reference, id: Cow::Borrowed(""), method, prefixes: Vec::new(), digest, enveloped };
-        self.start(r, t, w, TapSink::Digest(digest::Context::new(digest.aws_lc())));
+        let method = C14nMethod::Exclusive;
+        let w = Wanted {
+            reference: enveloped,
+            id: Cow::Borrowed(""),
+            method,
+            prefixes: Vec::new(),
+            digest,
+            enveloped: true,
+        };
+        let context = || digest::Context::new(digest.aws_lc());
+        let sink = TapSink::Pair { whole: context(), enveloped: context(), outside: true, whole_reference: whole };
+        self.start(r, t, w, sink);
     }
 
     /// Signatures read in this pass keep their `SignedInfo` in exclusive
@@ -186,9 +238,7 @@ impl<'a> DigestTaps<'a> {
     /// Feeds an event the reader `r` just produced.
     pub fn on_event(&mut self, r: &Reader<'a>, ev: &Event) {
         for a in &mut self.active {
-            if !a.skips(r, ev) {
-                a.engine.event(r, ev, &[]);
-            }
+            a.feed(r, ev);
         }
         if let Event::Start(t) = ev {
             self.activate(r, t);
@@ -203,6 +253,12 @@ impl<'a> DigestTaps<'a> {
                             self.done.push(Done { reference: a.reference, span, digest, excluded: a.excluded });
                         }
                         TapSink::Bytes(bytes) => self.captured.push((a.start, bytes)),
+                        TapSink::Pair { whole, enveloped, whole_reference, .. } => {
+                            let (excluded, digest) = (a.excluded, enveloped.finish());
+                            self.done.push(Done { reference: a.reference, span, digest, excluded });
+                            let digest = whole.finish();
+                            self.done.push(Done { reference: whole_reference, span, digest, excluded: None });
+                        }
                     }
                 }
             }
@@ -234,8 +290,10 @@ impl<'a> DigestTaps<'a> {
         let mut engine = C14n::new(w.method, &prefixes, false, t.depth, sink);
         let context = if w.method.is_exclusive() { None } else { Some(r.context_of_current()) };
         let inherited = context.as_ref().map_or(&[][..], |c| &c.inherited_xml[..]);
+        let pair = matches!(engine.sink_flushed(), TapSink::Pair { .. });
         engine.event(r, &Event::Start(*t), inherited);
         self.active.push(Active {
+            pair,
             reference: w.reference,
             depth: t.depth,
             start: t.span.start(),

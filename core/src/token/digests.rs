@@ -121,8 +121,7 @@ pub(crate) fn want(taps: &mut DigestTaps<'_>, refs: &[AssertionRef], id: &str) {
 /// assertion's, both exclusive c14n and SHA-256.
 pub(crate) fn start_in_pass<'a>(r: &mut Reader<'a>, t: &StartTag) {
     let mut taps = r.take_taps().unwrap_or_default();
-    taps.start_here(r, t, ISSUER_TAP, C14nMethod::Exclusive, DigestAlgorithm::Sha256, true);
-    taps.start_here(r, t, MESSAGE_TAP, C14nMethod::Exclusive, DigestAlgorithm::Sha256, false);
+    taps.start_pair_here(r, t, (ISSUER_TAP, MESSAGE_TAP), DigestAlgorithm::Sha256);
     r.restore_taps(taps);
 }
 

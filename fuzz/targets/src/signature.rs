@@ -63,6 +63,9 @@ pub fn token(data: &[u8]) {
     let Ok(input) = Input::new(rest, &limits) else { return };
     let bound = rest.len().max(input.as_str().len());
     let verifier = fixtures::token_verifier(profile);
+    if pick & 4 != 0 {
+        return token_twice(&verifier, &input, audience, bound);
+    }
     match verifier.verify_message(&input, fixtures::now(), audience) {
         Ok(token) => {
             only_signed(token.message());
@@ -79,6 +82,27 @@ pub fn token(data: &[u8]) {
             let _ = fixtures::registry().authorize(&call);
         }
         Err(e) => assert!(e.offset() <= bound, "token error {e} past the end"),
+    }
+}
+
+/// The same message verified twice by one verifier: the second time its
+/// assertion may come from the cache, its bytes passed over by the envelope
+/// pass; the verdict must be the first one's (the error and its offset),
+/// except that an accepted message is now a replay.
+fn token_twice(verifier: &kuvert::TokenVerifier, input: &Input<'_>, audience: Audience<'_>, bound: usize) {
+    let verdict = |r: Result<kuvert::TokenVerified<'_>, kuvert::TokenError>| match r {
+        Ok(_) => "ok".to_owned(),
+        Err(e) => {
+            assert!(e.offset() <= bound, "token error {e} past the end");
+            format!("{} at {}", e.code(), e.offset())
+        }
+    };
+    let first = verdict(verifier.verify_message(input, fixtures::now(), audience));
+    let second = verdict(verifier.verify_message(input, fixtures::now(), audience));
+    if first == "ok" {
+        assert!(second.starts_with("token.replay at"), "accepted, then {second}");
+    } else {
+        assert_eq!(first, second, "the cached assertion changed the verdict");
     }
 }
 
