@@ -64,6 +64,7 @@ replay_tests!(
     c14n_structured,
     verify,
     sign_verify,
+    sign_template,
     token,
     authz,
     registry_json,

@@ -85,6 +85,26 @@ fn prefixed(seeds: &[Seed], picks: &[u8]) -> Vec<Seed> {
     out
 }
 
+/// Signature templates: the TEST ONLY STS's assertion template, a SOAP
+/// message with a detached one over its Body, and the messages (no template).
+fn templates() -> Vec<Seed> {
+    let sts = TestSts::test_only();
+    let assertion = sts.template(&AssertionRequest::for_test_system(fixtures::now()));
+    let mut out = vec![("assertion-template.xml".to_owned(), assertion.into_bytes())];
+    out.push(("body-template.xml".to_owned(), BODY_TEMPLATE.as_bytes().to_vec()));
+    out.extend(messages().into_iter().take(8));
+    out
+}
+
+const BODY_TEMPLATE: &str = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header>\
+<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>\
+<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
+<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
+<ds:Reference URI=\"#b\"><ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>\
+<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue></ds:DigestValue></ds:Reference>\
+</ds:SignedInfo><ds:SignatureValue></ds:SignatureValue></ds:Signature></s:Header>\
+<s:Body xmlns:wsu=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\" wsu:Id=\"b\"><x>1</x></s:Body></s:Envelope>";
+
 fn random(count: u64, len: usize) -> Vec<Seed> {
     (1..=count).map(|s| (format!("random-{s:03}"), Rng::new(s).bytes(len))).collect()
 }
@@ -98,8 +118,9 @@ pub fn seeds(name: &str) -> Vec<Seed> {
         "authz" => prefixed(&messages(), &[0, 0x81, 2, 5]),
         "token" => {
             let tokens: Vec<Seed> = messages().into_iter().filter(|(n, _)| n.contains("token")).collect();
-            prefixed(&tokens, &[0, 1, 2, 3])
+            prefixed(&tokens, &[0, 1, 2, 3, 4, 5])
         }
+        "sign_template" => templates(),
         "registry_json" => {
             let mut out = vec![("demo.json".to_owned(), REGISTRY.to_vec())];
             out.push(("demo-half.json".to_owned(), REGISTRY[..REGISTRY.len() / 2].to_vec()));

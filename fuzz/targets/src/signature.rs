@@ -133,3 +133,14 @@ pub fn sign_verify(data: &[u8]) {
         "another AuthorityContext read after signing"
     );
 }
+
+/// `sign_template` on any document: it signs or refuses without panicking,
+/// and what it signs is well-formed XML (its canonical form reads).
+pub fn sign_template(data: &[u8]) {
+    let limits = Limits::default();
+    let Ok(input) = Input::new(data, &limits) else { return };
+    let Ok(signed) = kuvert::sign_template(&input, fixtures::signing_key(), &limits) else { return };
+    let out = Input::new(signed.as_bytes(), &limits).unwrap_or_else(|e| panic!("signed output does not read: {e}"));
+    kuvert::canonicalize_document(&out, kuvert::C14nMethod::Exclusive, &[], &limits, Vec::new())
+        .unwrap_or_else(|e| panic!("signed output is not well-formed: {e}\n{signed}"));
+}
