@@ -40,7 +40,8 @@ struct Args {
     /// Seed of the call mix.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Capacity phase: seconds per measurement (7 measurements); 0 skips the phase.
+    /// Capacity phase: seconds per measurement (7 measurements; the round trip and
+    /// the signing rate it is held against alternate in 4 slices); 0 skips the phase.
     #[arg(long, default_value_t = 3.0)]
     capacity_seconds: f64,
     /// Sizes of the large answers, used in turn (e.g. 1M,10M,100M).
