@@ -21,6 +21,39 @@ impl fmt::Display for InvalidUuid {
 
 impl std::error::Error for InvalidUuid {}
 
+/// Where the contracts' UUID pattern has its hyphens.
+const HYPHENS: [usize; 4] = [8, 13, 18, 23];
+
+/// Where it has its 32 hex digits, in order.
+const HEX_DIGITS: [usize; 32] = {
+    let mut at = [0; 32];
+    let (mut i, mut n) = (0, 0);
+    while i < 36 {
+        if !(i == 8 || i == 13 || i == 18 || i == 23) {
+            at[n] = i;
+            n += 1;
+        }
+        i += 1;
+    }
+    at
+};
+
+/// The value of a lower-case hex digit; 0xFF for any other byte.
+const LOWER_HEX: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
 impl Uuid {
     /// The UUID with these 16 bytes.
     pub const fn from_bytes(bytes: [u8; 16]) -> Uuid {
@@ -35,25 +68,20 @@ impl Uuid {
     /// Parses exactly the contracts' pattern: lower-case hex, hyphens at 8, 13, 18 and 23.
     pub fn parse_lower(s: &str) -> Result<Uuid, InvalidUuid> {
         let b = s.as_bytes();
-        if b.len() != 36 {
+        if b.len() != 36 || HYPHENS.iter().any(|&i| b[i] != b'-') {
             return Err(InvalidUuid);
         }
+        // Table look-ups without a branch per character (UUIDs are read in
+        // every InvocationContext): an invalid character sets high bits.
         let mut out = [0u8; 16];
-        let mut nibbles = 0;
-        for (i, &c) in b.iter().enumerate() {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                if c != b'-' {
-                    return Err(InvalidUuid);
-                }
-                continue;
-            }
-            let v = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                _ => return Err(InvalidUuid),
-            };
-            out[nibbles / 2] |= if nibbles % 2 == 0 { v << 4 } else { v };
-            nibbles += 1;
+        let mut invalid = 0u8;
+        for (byte, pair) in out.iter_mut().zip(HEX_DIGITS.chunks_exact(2)) {
+            let (hi, lo) = (LOWER_HEX[usize::from(b[pair[0]])], LOWER_HEX[usize::from(b[pair[1]])]);
+            invalid |= hi | lo;
+            *byte = (hi << 4) | (lo & 0x0F);
+        }
+        if invalid & 0xF0 != 0 {
+            return Err(InvalidUuid);
         }
         Ok(Uuid(out))
     }

@@ -8,7 +8,9 @@
 
 use memchr::{memchr, memchr3, memmem};
 
-use super::chars::{is_ascii_ncname_char, is_ascii_ncname_start, is_name_char, is_name_start_char, is_ws, is_xml_char};
+use super::chars::{
+    ascii_name_run, is_ascii_ncname_char, is_ascii_ncname_start, is_name_char, is_name_start_char, is_ws, is_xml_char,
+};
 use super::error::{err, XmlError, XmlErrorKind as K};
 use crate::Limits;
 
@@ -421,16 +423,11 @@ impl<'a> Lexer<'a> {
             return None;
         }
         let mut colon = 0;
-        let mut i = 1;
-        while let Some(&b) = bytes.get(i) {
-            if is_ascii_ncname_char(b) {
-                i += 1;
-            } else if b == b':' && colon == 0 && bytes.get(i + 1).is_some_and(|&c| is_ascii_ncname_start(c)) {
-                colon = i;
-                i += 2;
-            } else {
-                break;
-            }
+        let mut i = 1 + ascii_name_run(&bytes[1..]);
+        if bytes.get(i) == Some(&b':') && bytes.get(i + 1).is_some_and(|&c| is_ascii_ncname_start(c)) {
+            colon = i;
+            i += 2;
+            i += ascii_name_run(&bytes[i..]);
         }
         match bytes.get(i) {
             Some(&b) if b < 0x80 => {
