@@ -246,12 +246,7 @@ impl TokenVerifier {
         let context = found.index.entries.iter().find(|e| e.span == span).map(|e| &e.context);
         let context = context.ok_or(TokenError::token(K::AssertionMisplaced, span.start()))?;
         let bytes = src[span.range()].as_bytes();
-        let known = self.pass.known.as_deref();
-        let hit = match found.known {
-            Some(claims) => Some(Arc::clone(claims)),
-            None => known.and_then(|k| k.get(bytes, context)),
-        };
-        if let Some(hit) = hit.filter(|c| c.certificates_valid_at(at)) {
+        if let Some(hit) = self.cached(found, bytes, context).filter(|c| c.certificates_valid_at(at)) {
             let done = digests::from_memo(refs, &hit.memo, span);
             return Ok((hit, done));
         }
@@ -273,11 +268,20 @@ impl TokenVerifier {
         claims.ids_inside =
             found.index.entries.iter().any(|e| e.span.start() > span.start() && e.span.end() <= span.end());
         let claims = Arc::new(claims);
-        if let Some(known) = known {
+        if let Some(known) = self.pass.known.as_deref() {
             known.insert(bytes, context, Arc::clone(&claims));
             known.remember(found.id, bytes.len());
         }
         Ok((claims, message))
+    }
+
+    /// The cached claims for the assertion's bytes in its context: those the
+    /// envelope pass found when it passed over them, or from the cache.
+    fn cached(&self, found: &Found<'_, '_>, bytes: &[u8], context: &Context<'_>) -> Option<Arc<TokenClaims>> {
+        match found.known {
+            Some(claims) => Some(Arc::clone(claims)),
+            None => self.pass.known.as_deref()?.get(bytes, context),
+        }
     }
 
     /// Reads the assertion again (the envelope pass did not, or its
