@@ -65,6 +65,7 @@ replay_tests!(
     verify,
     sign_verify,
     sign_template,
+    sign_token_verify,
     token,
     authz,
     registry_json,

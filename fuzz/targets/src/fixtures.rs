@@ -67,3 +67,19 @@ pub fn signing_key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
     KEY.get_or_init(|| SigningKey::from_der(&sts::pem_der(OCES3_LEAF_KEY), OCES3_LEAF).expect("TEST ONLY key"))
 }
+
+/// The TEST ONLY calling system's key (the holder of [`assertion`]), loaded once.
+pub fn system_key() -> &'static SigningKey {
+    static KEY: OnceLock<SigningKey> = OnceLock::new();
+    KEY.get_or_init(sts::test_system_key)
+}
+
+/// An assertion from the TEST ONLY STS for the test system, issued a minute
+/// before [`now`], made once.
+pub fn assertion() -> &'static str {
+    static ASSERTION: OnceLock<String> = OnceLock::new();
+    ASSERTION.get_or_init(|| {
+        let issued = now().add_millis(-60_000);
+        TestSts::test_only().issue(&sts::AssertionRequest::for_test_system(issued))
+    })
+}

@@ -24,7 +24,7 @@ mod stream;
 pub use c14n::{c14n, c14n_structured, check_c14n};
 pub use envelope::{authz, call_context, envelope, registry_json};
 pub use fault::fault_roundtrip;
-pub use signature::{sign_template, sign_verify, token, verify};
+pub use signature::{sign_template, sign_token_verify, sign_verify, token, verify};
 pub use stream::{stream, stream_outcome, Outcome as StreamOutcome};
 
 /// A target: the function the fuzzer and the replay test call with raw bytes.
@@ -40,6 +40,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("verify", verify),
     ("sign_verify", sign_verify),
     ("sign_template", sign_template),
+    ("sign_token_verify", sign_token_verify),
     ("token", token),
     ("authz", authz),
     ("registry_json", registry_json),

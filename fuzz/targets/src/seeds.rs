@@ -85,6 +85,19 @@ fn prefixed(seeds: &[Seed], picks: &[u8]) -> Vec<Seed> {
     out
 }
 
+/// Unsigned token-model requests for both profiles (the first byte picks
+/// the profile), and the corpus's messages.
+fn unsigned_token_requests() -> Vec<Seed> {
+    let lib_bas = sts::token_request_soap11(3, "urn:uuid:00000000-0000-4000-8000-000000000003");
+    let oio_idws = sts::token_request_soap12(3, "urn:uuid:00000000-0000-4000-8000-000000000004");
+    let mut out = vec![
+        ("lib-bas-request.xml".to_owned(), [&[0u8][..], lib_bas.as_bytes()].concat()),
+        ("oio-idws-request.xml".to_owned(), [&[1u8][..], oio_idws.as_bytes()].concat()),
+    ];
+    out.extend(prefixed(&messages().into_iter().take(12).collect::<Vec<_>>(), &[0, 1]));
+    out
+}
+
 /// Signature templates: the TEST ONLY STS's assertion template, a SOAP
 /// message with a detached one over its Body, and the messages (no template).
 fn templates() -> Vec<Seed> {
@@ -121,6 +134,7 @@ pub fn seeds(name: &str) -> Vec<Seed> {
             prefixed(&tokens, &[0, 1, 2, 3, 4, 5])
         }
         "sign_template" => templates(),
+        "sign_token_verify" => unsigned_token_requests(),
         "registry_json" => {
             let mut out = vec![("demo.json".to_owned(), REGISTRY.to_vec())];
             out.push(("demo-half.json".to_owned(), REGISTRY[..REGISTRY.len() / 2].to_vec()));

@@ -144,3 +144,31 @@ pub fn sign_template(data: &[u8]) {
     kuvert::canonicalize_document(&out, kuvert::C14nMethod::Exclusive, &[], &limits, Vec::new())
         .unwrap_or_else(|e| panic!("signed output is not well-formed: {e}\n{signed}"));
 }
+
+/// `sign_token_request` on any message (the first byte picks the profile),
+/// with the TEST ONLY STS's assertion and system key at the fixed time; a
+/// message it signs is never refused by `TokenVerifier` for its signature,
+/// its coverage, the assertion's placement or a duplicate ID: kuvert
+/// verifies what it signs. (Refusals of the message's own content, such as a
+/// wrong Framework version or SOAP version, are the verifier's to make.)
+pub fn sign_token_verify(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let profile = if pick & 1 == 0 { Profile::LibBas } else { Profile::OioIdws };
+    let limits = Limits::default();
+    let Ok(input) = Input::new(rest, &limits) else { return };
+    let options = kuvert::TokenSignOptions::new(profile);
+    let key = fixtures::system_key();
+    let Ok(signed) = kuvert::sign_token_request(&input, fixtures::assertion().as_bytes(), key, fixtures::now(), &options)
+    else {
+        return;
+    };
+    let signed_input = Input::new(signed.as_bytes(), &limits).expect("a signed message reads");
+    let audience = Audience::Expect(kuvert_corpus::sts::TEST_AUDIENCE);
+    if let Err(e) = fixtures::token_verifier(profile).verify_message(&signed_input, fixtures::now(), audience) {
+        let code = e.code();
+        let ours = code.starts_with("signature.")
+            || code.starts_with("policy.")
+            || matches!(code, "token.assertion_misplaced" | "token.key_not_holder" | "token.assertion_not_covered");
+        assert!(!ours, "kuvert refused what it signed: {e} [{code}]\n{signed}");
+    }
+}
