@@ -158,7 +158,8 @@ pub fn sign_token_verify(data: &[u8]) {
     let Ok(input) = Input::new(rest, &limits) else { return };
     let options = kuvert::TokenSignOptions::new(profile);
     let key = fixtures::system_key();
-    let Ok(signed) = kuvert::sign_token_request(&input, fixtures::assertion().as_bytes(), key, fixtures::now(), &options)
+    let Ok(signed) =
+        kuvert::sign_token_request(&input, fixtures::assertion().as_bytes(), key, fixtures::now(), &options)
     else {
         return;
     };
