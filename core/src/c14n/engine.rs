@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use super::escape;
 use super::sink::Writer;
 use super::{C14nMethod, Sink};
+use crate::xml::chars::short_eq;
 use crate::xml::lex::QSpan;
 use crate::xml::reader::{Event, Reader, StartTag};
 use crate::xml::{NsId, Span};
@@ -173,7 +174,7 @@ impl<'a, S: Sink> C14n<'a, S> {
 
     /// The binding output ancestors rendered for `prefix` (empty default when none).
     fn rendered(&self, prefix: &str) -> Option<NsId> {
-        match self.rendered.iter().rev().find(|(p, _)| same(p, prefix)) {
+        match self.rendered.iter().rev().find(|(p, _)| short_eq(p.as_bytes(), prefix.as_bytes())) {
             Some(&(_, ns)) => Some(ns),
             None if prefix.is_empty() => Some(NsId::NONE),
             None => None,
@@ -183,7 +184,7 @@ impl<'a, S: Sink> C14n<'a, S> {
     /// Queues `xmlns[:prefix]="uri"` unless output ancestors rendered the same binding.
     fn consider(&mut self, prefix: &'a str, ns: NsId) {
         let undeclared = ns == NsId::NONE && !prefix.is_empty();
-        if undeclared || same(prefix, "xml") || self.rendered(prefix) == Some(ns) {
+        if undeclared || short_eq(prefix.as_bytes(), b"xml") || self.rendered(prefix) == Some(ns) {
             return;
         }
         self.rendered.push((prefix, ns));
@@ -255,10 +256,4 @@ impl<'a, S: Sink> C14n<'a, S> {
             self.out.push(b"\"");
         }
     }
-}
-
-/// Equal names, compared inline (they are short; a call to `memcmp` costs more).
-#[inline]
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }

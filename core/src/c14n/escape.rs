@@ -6,6 +6,7 @@ use memchr::{memchr3, memmem};
 
 use super::sink::Writer;
 use super::Sink;
+use crate::xml::chars::any_byte;
 use crate::xml::lex::parse_reference;
 
 /// A character of text content, escaped: `& < >` and carriage return.
@@ -92,7 +93,7 @@ pub(crate) fn cdata<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
 /// expanded, literal whitespace characters normalized to spaces (a `\r\n`
 /// pair to one space), then escaped.
 pub(crate) fn attr_raw<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
-    if none_of(raw, |b| matches!(b, b'&' | b'"' | b'\t' | b'\n' | b'\r')) {
+    if !any_byte(raw, |b| matches!(b, b'&' | b'"' | b'\t' | b'\n' | b'\r')) {
         out.push(raw);
         return;
     }
@@ -130,7 +131,7 @@ pub(crate) fn attr_raw<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
 /// value or a namespace URI): runs without special characters are copied whole.
 pub(crate) fn attr_value<S: Sink>(out: &mut Writer<S>, value: &str) {
     let bytes = value.as_bytes();
-    if none_of(bytes, |b| matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r')) {
+    if !any_byte(bytes, |b| matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r')) {
         out.push(bytes);
         return;
     }
@@ -141,14 +142,6 @@ pub(crate) fn attr_value<S: Sink>(out: &mut Writer<S>, value: &str) {
         at += p + 1;
     }
     out.push(&bytes[at..]);
-}
-
-/// Whether no byte of `bytes` is `special`: the common case of an attribute
-/// value, checked over whole blocks without an early exit (which lets the
-/// compiler test many bytes at once) before any byte-by-byte escaping.
-#[inline]
-fn none_of(bytes: &[u8], special: impl Fn(u8) -> bool + Copy) -> bool {
-    bytes.chunks(32).all(|block| !block.iter().fold(false, |found, &b| found | special(b)))
 }
 
 /// A processing instruction from its content between `<?` and `?>`: the

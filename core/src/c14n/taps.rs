@@ -26,6 +26,23 @@ struct Wanted<'a> {
     enveloped: bool,
 }
 
+/// How one tap canonicalizes, whatever it feeds.
+struct Tap<'p> {
+    /// The reference (or speculative tap) its result is for.
+    reference: usize,
+    method: C14nMethod,
+    prefixes: &'p [String],
+    /// Leave out the element's first `ds:Signature` child.
+    enveloped: bool,
+}
+
+impl Tap<'static> {
+    /// Exclusive c14n without a prefix list, the method of the in-pass taps.
+    fn exclusive(reference: usize, enveloped: bool) -> Self {
+        Tap { reference, method: C14nMethod::Exclusive, prefixes: &[], enveloped }
+    }
+}
+
 /// Where a tap's canonical bytes go: a digest, kept whole (a `SignedInfo`,
 /// which is signed rather than digested), or two digests of one element, the
 /// whole and the enveloped one (written to while `outside` the left-out
@@ -178,18 +195,9 @@ impl<'a> DigestTaps<'a> {
         (enveloped, whole): (usize, usize),
         digest: DigestAlgorithm,
     ) {
-        let method = C14nMethod::Exclusive;
-        let w = Wanted {
-            reference: enveloped,
-            id: Cow::Borrowed(""),
-            method,
-            prefixes: Vec::new(),
-            digest,
-            enveloped: true,
-        };
         let context = || digest::Context::new(digest.aws_lc());
         let sink = TapSink::Pair { whole: context(), enveloped: context(), outside: true, whole_reference: whole };
-        self.start(r, t, w, sink);
+        self.start(r, t, &Tap::exclusive(enveloped, true), sink);
     }
 
     /// Signatures read in this pass keep their `SignedInfo` in exclusive
@@ -208,15 +216,7 @@ impl<'a> DigestTaps<'a> {
     /// element whose start tag `t` the reader just read; taken with
     /// [`take_captured`](Self::take_captured) once its end tag is read.
     pub fn capture_here(&mut self, r: &Reader<'a>, t: &StartTag) {
-        let w = Wanted {
-            reference: usize::MAX,
-            id: Cow::Borrowed(""),
-            method: C14nMethod::Exclusive,
-            prefixes: Vec::new(),
-            digest: DigestAlgorithm::Sha256,
-            enveloped: false,
-        };
-        self.start(r, t, w, TapSink::Bytes(Vec::with_capacity(1024)));
+        self.start(r, t, &Tap::exclusive(usize::MAX, false), TapSink::Bytes(Vec::with_capacity(1024)));
     }
 
     /// The canonical form captured for the element starting at `start`, if complete.
@@ -279,18 +279,20 @@ impl<'a> DigestTaps<'a> {
             while let Some(i) = self.wanted.iter().position(|w| w.id == value) {
                 let w = self.wanted.swap_remove(i);
                 let sink = TapSink::Digest(digest::Context::new(w.digest.aws_lc()));
-                self.start(r, t, w, sink);
+                let tap =
+                    Tap { reference: w.reference, method: w.method, prefixes: &w.prefixes, enveloped: w.enveloped };
+                self.start(r, t, &tap, sink);
             }
         }
     }
 
     /// Starts one tap at `t` (the apex event is fed here).
-    fn start(&mut self, r: &Reader<'a>, t: &StartTag, w: Wanted<'a>, sink: TapSink) {
+    fn start(&mut self, r: &Reader<'a>, t: &StartTag, w: &Tap<'_>, sink: TapSink) {
         let prefixes: Vec<&str> = w.prefixes.iter().map(String::as_str).collect();
+        let pair = matches!(sink, TapSink::Pair { .. });
         let mut engine = C14n::new(w.method, &prefixes, false, t.depth, sink);
         let context = if w.method.is_exclusive() { None } else { Some(r.context_of_current()) };
         let inherited = context.as_ref().map_or(&[][..], |c| &c.inherited_xml[..]);
-        let pair = matches!(engine.sink_flushed(), TapSink::Pair { .. });
         engine.event(r, &Event::Start(*t), inherited);
         self.active.push(Active {
             pair,

@@ -11,10 +11,8 @@ pub(crate) struct BadBase64;
 /// Decodes base64 that may contain XML whitespace.
 pub(crate) fn decode(text: &str) -> Result<Vec<u8>, BadBase64> {
     let bytes = text.as_bytes();
-    // Every base64 character is above the space; one test per byte, with no
-    // early exit, lets the check run over whole blocks at once.
-    let below_space = bytes.chunks(64).any(|block| block.iter().fold(false, |low, &b| low | (b <= b' ')));
-    if !below_space {
+    // Every base64 character is above the space.
+    if !crate::xml::chars::any_byte(bytes, |b| b <= b' ') {
         return STANDARD.decode(bytes).map_err(|_| BadBase64);
     }
     let compact: Vec<u8> = bytes.iter().copied().filter(|&b| !crate::xml::is_ws(b)).collect();

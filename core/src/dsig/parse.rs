@@ -121,10 +121,7 @@ pub(crate) fn signature<'a>(r: &mut Reader<'a>, sig: &StartTag, limits: &Signatu
     // reads it; used when the signature names that method (nearly always).
     let capture = r.keeps_signed_info();
     if capture {
-        if let Some(mut taps) = r.take_taps() {
-            taps.capture_here(r, &si);
-            r.restore_taps(taps);
-        }
+        r.with_taps(|taps, r| taps.capture_here(r, &si));
     }
     let (c14n, (algorithm, algorithm_at), references, si_end) = signed_info(r, &si, limits)?;
     let signed_info_exclusive = if capture { r.taps().take_captured(si.span.start()) } else { None };

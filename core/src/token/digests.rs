@@ -120,9 +120,7 @@ pub(crate) fn want(taps: &mut DigestTaps<'_>, refs: &[AssertionRef], id: &str) {
 /// tag `t` was just read: the issuer's enveloped digest and the whole
 /// assertion's, both exclusive c14n and SHA-256.
 pub(crate) fn start_in_pass<'a>(r: &mut Reader<'a>, t: &StartTag) {
-    let mut taps = r.take_taps().unwrap_or_default();
-    taps.start_pair_here(r, t, (ISSUER_TAP, MESSAGE_TAP), DigestAlgorithm::Sha256);
-    r.restore_taps(taps);
+    r.with_taps(|taps, r| taps.start_pair_here(r, t, (ISSUER_TAP, MESSAGE_TAP), DigestAlgorithm::Sha256));
 }
 
 /// Splits the taps' results of a second reading: the issuer digest (as the

@@ -44,6 +44,21 @@ pub(crate) fn is_ascii_ncname_char(b: u8) -> bool {
     b < 128 && ASCII_CLASS[b as usize] & NAME != 0
 }
 
+/// Whether some byte of `bytes` is `wanted`: tested over whole blocks with
+/// no early exit inside a block, which lets the compiler test many bytes at
+/// once (for the common case of a short run that has none).
+#[inline]
+pub(crate) fn any_byte(bytes: &[u8], wanted: impl Fn(u8) -> bool + Copy) -> bool {
+    bytes.chunks(32).any(|block| block.iter().fold(false, |found, &b| found | wanted(b)))
+}
+
+/// Equal short strings (names, prefixes), compared inline: a call to
+/// `memcmp` costs more than the comparison.
+#[inline]
+pub(crate) fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// 1 for the ASCII bytes that may continue an NCName, 0 for every other byte.
 static ASCII_NAME_BYTE: [u8; 256] = {
     let mut t = [0u8; 256];

@@ -4,7 +4,7 @@
 //! limits. Every name is resolved to a namespace id; prefixes never matter
 //! to consumers.
 
-use super::chars::is_ws;
+use super::chars::{any_byte, is_ws, short_eq};
 use super::error::{err, XmlError, XmlErrorKind as K};
 use super::index::{Context, IdIndex, StartInfo};
 use super::lex::{LexLimits, Lexer, QSpan, RawAttr, Token};
@@ -234,15 +234,18 @@ impl<'a> Reader<'a> {
         self.taps.get_or_insert_with(Box::default)
     }
 
+    /// Runs `f` with this pass's digest taps (created if there are none) and
+    /// the reader, which the taps read from.
+    pub fn with_taps(&mut self, f: impl FnOnce(&mut DigestTaps<'a>, &Reader<'a>)) {
+        let mut taps = self.taps.take().unwrap_or_default();
+        f(&mut taps, self);
+        self.taps = Some(taps);
+    }
+
     /// Whether signatures read in this pass keep their `SignedInfo` in
     /// canonical form (see [`DigestTaps::keep_signed_info`]).
     pub fn keeps_signed_info(&self) -> bool {
         self.taps.as_ref().is_some_and(|t| t.keeps_signed_info())
-    }
-
-    /// Puts digest taps (taken out with [`take_taps`](Self::take_taps)) back.
-    pub fn restore_taps(&mut self, taps: Box<DigestTaps<'a>>) {
-        self.taps = Some(taps);
     }
 
     /// Takes the digest taps out of the reader.
@@ -379,7 +382,7 @@ impl<'a> Reader<'a> {
     fn namespace_value(&mut self, a: &RawAttr, prefix: &'a str) -> Result<NsId, XmlError> {
         let value = &self.src[a.value_start as usize..a.value_end as usize];
         let at = a.value_start as usize;
-        if a.has_ref || has_ws(value.as_bytes()) {
+        if a.has_ref || any_byte(value.as_bytes(), |b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
             return err(K::InvalidNamespaceUri, at);
         }
         let ns = if value.is_empty() { NsId::NONE } else { self.names.intern(value) };
@@ -433,7 +436,6 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Skips the rest of the element whose start tag was just read.
     /// Closes the element whose start tag was just read, its content and end
     /// tag taken as `src[..end]` without reading them; returns the end tag's
     /// span. Only for bytes known to be a well-formed element with no ID
@@ -459,6 +461,7 @@ impl<'a> Reader<'a> {
         index.entries.iter().rev().find(|e| e.span.start() == start).map(|e| &e.context)
     }
 
+    /// Skips the rest of the element whose start tag was just read.
     pub fn skip_element(&mut self) -> Result<Span, XmlError> {
         self.read_to_end_of(self.depth())
     }
@@ -492,17 +495,6 @@ fn decl_prefix<'a>(a: &RawAttr, src: &'a str) -> (&'a str, bool) {
 
 /// Byte equality without a call to `memcmp` for the short strings prefixes are.
 #[inline]
-fn short_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-}
-
-/// Whether `bytes` hold XML whitespace; branch-free over blocks (namespace
-/// URIs are checked on every declaration).
-fn has_ws(bytes: &[u8]) -> bool {
-    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    bytes.chunks(32).any(|block| block.iter().fold(false, |found, &b| found | ws(b)))
-}
-
 fn all_ws(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| is_ws(b))
 }
