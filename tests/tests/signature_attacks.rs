@@ -3,7 +3,8 @@
 //! byte offset): XML signature wrapping of the Body and the Timestamp,
 //! duplicate IDs, signature exclusion, comment / PI / reference tricks inside
 //! signed values, algorithm confusion, key injection, timestamp abuse and
-//! the signature limits. A result table is printed per group.
+//! the signature limits. A result table is printed per group. Every case is
+//! verified twice by one verifier (see [`outcome`]).
 //!
 //! Messages are signed by `kuvert::sign_message` and then edited (an edit
 //! inside a signed part breaks its digest on purpose, one outside does not),
@@ -19,10 +20,16 @@ use kuvert_tests::{base64_encode, certificate_spki, print_table};
 /// Verification outcome: `Ok` or the error's (code, offset).
 type Outcome = Result<(), (&'static str, usize)>;
 
+/// Each message is verified twice by the same verifier, which may recognize
+/// its `SignedInfo` the second time by the shape it learned the first: the
+/// two outcomes must be the same.
 fn outcome(v: &Verifier, xml: &str, at: UtcTime) -> Outcome {
     let limits = Limits::default();
     let input = Input::new(xml.as_bytes(), &limits).map_err(|e| (kuvert::VerifyError::from(e).code(), e.offset()))?;
-    v.verify_message(&input, at).map(|_| ()).map_err(|e| (e.code(), e.offset()))
+    let once = v.verify_message(&input, at).map(|_| ()).map_err(|e| (e.code(), e.offset()));
+    let again = v.verify_message(&input, at).map(|_| ()).map_err(|e| (e.code(), e.offset()));
+    assert_eq!(once, again, "the same verifier, the same message, another outcome");
+    once
 }
 
 /// What a case expects: verification, or a code (at an offset, when given).

@@ -4,11 +4,13 @@
 //! over it, so the Body is tokenized once, not twice.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use aws_lc_rs::digest;
 
 use super::engine::C14n;
 use super::{C14nMethod, Sink};
+use crate::dsig::shape::SignedInfoShapes;
 use crate::dsig::DigestAlgorithm;
 use crate::xml::index::is_id_attr;
 use crate::xml::reader::{Event, Reader, StartTag};
@@ -160,6 +162,8 @@ pub(crate) struct DigestTaps<'a> {
     /// Whether signatures read in this pass keep their `SignedInfo` (see
     /// [`keep_signed_info`](Self::keep_signed_info)).
     keeps_signed_info: bool,
+    /// The verifier's known `SignedInfo` shapes, recognized instead of read.
+    shapes: Option<Arc<SignedInfoShapes>>,
 }
 
 impl<'a> DigestTaps<'a> {
@@ -210,6 +214,17 @@ impl<'a> DigestTaps<'a> {
     /// Whether [`keep_signed_info`](Self::keep_signed_info) was asked for.
     pub fn keeps_signed_info(&self) -> bool {
         self.keeps_signed_info
+    }
+
+    /// Signatures read in this pass may recognize their `SignedInfo` by one
+    /// of these shapes rather than read it (see [`SignedInfoShapes`]).
+    pub fn use_shapes(&mut self, shapes: Arc<SignedInfoShapes>) {
+        self.shapes = Some(shapes);
+    }
+
+    /// The shapes given by [`use_shapes`](Self::use_shapes).
+    pub fn shapes(&self) -> Option<&Arc<SignedInfoShapes>> {
+        self.shapes.as_ref()
     }
 
     /// Starts keeping the exclusive canonical form (without comments) of the

@@ -6,6 +6,7 @@ pub(crate) mod error;
 pub(crate) mod keyinfo;
 pub(crate) mod model;
 pub(crate) mod parse;
+pub(crate) mod shape;
 pub(crate) mod sign;
 pub(crate) mod template;
 pub(crate) mod verify;

@@ -47,6 +47,8 @@ pub(crate) struct Transforms<'a> {
 pub(crate) struct Reference<'a> {
     pub span: Span,
     pub target: RefTarget<'a>,
+    /// The `URI` attribute's value as written.
+    pub target_span: Option<Span>,
     pub transforms: Transforms<'a>,
     pub digest: DigestAlgorithm,
     pub digest_value: Vec<u8>,

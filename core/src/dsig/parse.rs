@@ -9,8 +9,10 @@ use super::base64;
 use super::error::{SignatureErrorKind as E, Unsupported as U, VerifyError};
 use super::keyinfo::key_info;
 use super::model::{C14nStep, RefTarget, Reference, SignatureInfo, Transforms};
+use super::shape::SignedInfoRead;
 use crate::c14n::C14nMethod;
 use crate::xml::content::read_text;
+use crate::xml::index::Context;
 use crate::xml::reader::{Event, Reader, StartTag};
 use crate::xml::text::{attr_value, first_non_ws, is_blank};
 use crate::xml::{NsId, Span};
@@ -117,14 +119,7 @@ pub(crate) fn signature<'a>(r: &mut Reader<'a>, sig: &StartTag, limits: &Signatu
     let at = sig.span.start();
     let si = expect(r, NsId::DS, "SignedInfo", at)?;
     let signed_info_context = r.context_of_current();
-    // A verification pass keeps SignedInfo's exclusive canonical form as it
-    // reads it; used when the signature names that method (nearly always).
-    let capture = r.keeps_signed_info();
-    if capture {
-        r.with_taps(|taps, r| taps.capture_here(r, &si));
-    }
-    let (c14n, (algorithm, algorithm_at), references, si_end) = signed_info(r, &si, limits)?;
-    let signed_info_exclusive = if capture { r.taps().take_captured(si.span.start()) } else { None };
+    let read = known_or_read_signed_info(r, &si, &signed_info_context, limits)?;
     let sv = expect(r, NsId::DS, "SignatureValue", at)?;
     let (value, value_span) = base64_content(r, &sv)?;
     let mut key = Default::default();
@@ -140,18 +135,54 @@ pub(crate) fn signature<'a>(r: &mut Reader<'a>, sig: &StartTag, limits: &Signatu
     };
     Ok(SignatureInfo {
         span: Span::new(at, end.end()),
-        signed_info: Span::new(si.span.start(), si_end.end()),
+        signed_info: Span::new(si.span.start(), read.end.end()),
         signed_info_context,
-        signed_info_exclusive,
-        c14n,
-        algorithm,
-        algorithm_at,
-        references,
+        signed_info_exclusive: read.exclusive,
+        c14n: read.c14n,
+        algorithm: read.algorithm.0,
+        algorithm_at: read.algorithm.1,
+        references: read.references,
         value,
         value_at: sv.span.start(),
         value_span,
         key_info: key,
     })
+}
+
+/// `SignedInfo`, whose start tag `si` was just read, through its end tag:
+/// recognized by a shape the pass knows, or read (and its shape learned).
+fn known_or_read_signed_info<'a>(
+    r: &mut Reader<'a>,
+    si: &StartTag,
+    context: &Context<'a>,
+    limits: &SignatureLimits,
+) -> Result<SignedInfoRead<'a>> {
+    let shapes = r.signed_info_shapes().filter(|_| r.taps_idle());
+    let Some(shapes) = shapes else {
+        return read_signed_info(r, si, limits);
+    };
+    let key = context.key();
+    if let Some(known) = shapes.recognize(r, si, &key) {
+        return Ok(known);
+    }
+    let ids_before = r.ids_seen();
+    let read = read_signed_info(r, si, limits)?;
+    if r.ids_seen() == ids_before {
+        shapes.learn(r, si.span.start(), &read, context);
+    }
+    Ok(read)
+}
+
+/// Reads `SignedInfo`; a verification pass keeps its exclusive canonical
+/// form as it reads it (used when the signature names that method, nearly always).
+fn read_signed_info<'a>(r: &mut Reader<'a>, si: &StartTag, limits: &SignatureLimits) -> Result<SignedInfoRead<'a>> {
+    let capture = r.keeps_signed_info();
+    if capture {
+        r.with_taps(|taps, r| taps.capture_here(r, si));
+    }
+    let (c14n, algorithm, references, end) = signed_info(r, si, limits)?;
+    let exclusive = if capture { r.taps().take_captured(si.span.start()) } else { None };
+    Ok(SignedInfoRead { c14n, algorithm, references, end, exclusive })
 }
 
 type SignedInfoParts<'a> = (C14nStep<'a>, (SignatureAlgorithm, usize), Vec<Reference<'a>>, Span);
@@ -221,6 +252,7 @@ fn reference<'a>(r: &mut Reader<'a>, t: &StartTag, limits: &SignatureLimits) -> 
         return Err(VerifyError::sig(E::Unsupported(U::Manifest), at));
     }
     let target = ref_target(attr(r, NsId::NONE, "URI"), at)?;
+    let target_span = r.attr(NsId::NONE, "URI").map(|a| a.value);
     let mut next = expect_any(r, at)?;
     let mut transforms = Transforms::default();
     if next.ns == NsId::DS && next.name.local(r.source()) == "Transforms" {
@@ -234,7 +266,8 @@ fn reference<'a>(r: &mut Reader<'a>, t: &StartTag, limits: &SignatureLimits) -> 
     let dv = expect(r, NsId::DS, "DigestValue", at)?;
     let (digest_value, digest_value_span) = base64_content(r, &dv)?;
     let end = expect_end(r)?;
-    Ok(Reference { span: Span::new(at, end.end()), target, transforms, digest, digest_value, digest_value_span })
+    let span = Span::new(at, end.end());
+    Ok(Reference { span, target, target_span, transforms, digest, digest_value, digest_value_span })
 }
 
 fn expect_any(r: &mut Reader<'_>, parent_at: usize) -> Result<StartTag> {

@@ -2,11 +2,13 @@
 //! call contexts and faults in their own modules (`impl Parser` blocks).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::error::{EnvelopeError, SoapErrorKind as S};
 use super::model::{Addressing, Element, Envelope, QName, SoapVersion, TextValue};
 use crate::dsig::error::VerifyError;
 use crate::dsig::parse::SignatureLimits;
+use crate::dsig::shape::SignedInfoShapes;
 use crate::token::in_pass::AssertionPass;
 use crate::wss::header::SecurityHeader;
 use crate::xml::content;
@@ -71,12 +73,18 @@ pub(crate) fn parse_for_verification<'a>(
     limits: &Limits,
     signature_limits: &SignatureLimits,
     assertion_pass: Option<&AssertionPass>,
+    shapes: Option<&Arc<SignedInfoShapes>>,
 ) -> std::result::Result<ParsedForVerification<'a>, VerifyError> {
     let mut parser = Parser::new(input.as_str(), input.content_start(), limits);
     parser.r.enable_index();
     // Taps from the start: the signatures' SignedInfo is kept in canonical
-    // form as it is read, and referenced elements are digested in the pass.
-    parser.r.taps().keep_signed_info();
+    // form as it is read (or recognized by a known shape), and referenced
+    // elements are digested in the pass.
+    let taps = parser.r.taps();
+    taps.keep_signed_info();
+    if let Some(shapes) = shapes {
+        taps.use_shapes(Arc::clone(shapes));
+    }
     let state =
         SecurityState { limits: *signature_limits, assertion_pass: assertion_pass.cloned(), header: None, error: None };
     parser.security = Some(state);

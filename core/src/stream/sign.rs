@@ -85,7 +85,8 @@ impl SigState {
         let limits = crate::Limits { max_document_bytes: doc.len().max(1), ..policy.limits };
         let input = Input::new(doc, &limits).map_err(|e| StreamError::xml(e, 0))?;
         let parsed =
-            parse_for_verification(&input, &limits, &policy.signature_limits, None).map_err(|e| sig_error(&e))?;
+            parse_for_verification(&input, &limits, &policy.signature_limits, None, Some(self.verifier.shapes()))
+                .map_err(|e| sig_error(&e))?;
         let Some(header) = parsed.security.filter(|h| !h.signatures.is_empty()) else {
             return Ok(());
         };

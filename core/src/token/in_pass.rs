@@ -98,33 +98,15 @@ impl KnownAssertions {
 
     /// The claims cached for these assertion bytes in this context.
     pub fn get(&self, bytes: &[u8], context: &Context<'_>) -> Option<Arc<TokenClaims>> {
-        let context = context_key(context);
+        let context = context.key();
         self.cache.get(&CacheKey { leaf: bytes, intermediates: &[context.as_bytes()] })
     }
 
     /// Caches `claims` for these assertion bytes in this context.
     pub fn insert(&self, bytes: &[u8], context: &Context<'_>, claims: Arc<TokenClaims>) {
-        let context = context_key(context);
+        let context = context.key();
         self.cache.insert(&CacheKey { leaf: bytes, intermediates: &[context.as_bytes()] }, claims);
     }
-}
-
-/// The namespace context as one string (prefix, NUL, URI, SOH, each; then the `xml:*` attributes).
-fn context_key(context: &Context<'_>) -> String {
-    let mut key = String::new();
-    for (prefix, uri) in &context.inherited_ns {
-        key.push_str(prefix);
-        key.push('\u{0}');
-        key.push_str(uri);
-        key.push('\u{1}');
-    }
-    for (name, value) in &context.inherited_xml {
-        key.push_str(name);
-        key.push('\u{0}');
-        key.push_str(value);
-        key.push('\u{1}');
-    }
-    key
 }
 
 /// What the pass made of the Security header's first assertion.

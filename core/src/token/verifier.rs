@@ -119,7 +119,13 @@ impl TokenVerifier {
         audience: Audience<'_>,
     ) -> Result<TokenVerified<'a>, TokenError> {
         let policy = self.message.policy();
-        let parsed = parse_for_verification(input, &policy.limits, &policy.signature_limits, Some(&self.pass))?;
+        let parsed = parse_for_verification(
+            input,
+            &policy.limits,
+            &policy.signature_limits,
+            Some(&self.pass),
+            Some(self.message.shapes()),
+        )?;
         if let Some(offset) = parsed.index.duplicate {
             return Err(VerifyError::sig(E::DuplicateId, offset).into());
         }

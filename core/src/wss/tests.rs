@@ -72,7 +72,7 @@ fn body_digest_is_computed_in_the_reading_pass() {
     let signed = sign(REQUEST);
     let input = Input::new(signed.as_bytes(), &crate::Limits::default()).unwrap();
     let parsed =
-        crate::soap::parser::parse_for_verification(&input, &crate::Limits::default(), &Default::default(), None)
+        crate::soap::parser::parse_for_verification(&input, &crate::Limits::default(), &Default::default(), None, None)
             .unwrap();
     assert_eq!(parsed.inline_digests.len(), 1, "the Body follows the signature and is digested inline");
     assert_eq!(parsed.inline_digests[0].span, parsed.envelope.body());

@@ -11,6 +11,7 @@ use crate::cert::{BoundedCache, CacheKey, CertError, CertValidator, TrustAnchors
 use crate::dsig::base64;
 use crate::dsig::error::{SignatureErrorKind as E, SignedPart, Unsupported as U, VerifyError};
 use crate::dsig::model::{KeyIdentifierKind, KeyInfo, SignatureInfo, TokenRef};
+use crate::dsig::shape::SignedInfoShapes;
 use crate::dsig::verify::{check, AlgorithmPolicy, Covered, Document};
 use crate::soap::parser::parse_for_verification;
 use crate::soap::{Envelope, QName};
@@ -18,7 +19,11 @@ use crate::time::UtcTime;
 use crate::xml::{Input, Span};
 
 /// Verifies signatures under one policy and one set of trust anchors.
-/// `Send + Sync`: share one per process; certificate validations are cached.
+/// `Send + Sync`: share one per process; certificate validations are cached,
+/// and so are the last few `SignedInfo` shapes seen (a sender's `SignedInfo`
+/// differs from message to message only in IDs and digest values; one whose
+/// other bytes and namespace context are a known shape's is recognized
+/// rather than read, with the same result).
 pub struct Verifier {
     policy: VerifyPolicy,
     certs: CertValidator,
@@ -26,6 +31,8 @@ pub struct Verifier {
     /// Validated certificates by the base64 text of the BinarySecurityToken that
     /// carried them: a repeated caller skips decoding and re-hashing the DER.
     tokens: BoundedCache<ValidatedCert>,
+    /// The `SignedInfo` shapes seen lately (see [`SignedInfoShapes`]).
+    shapes: Arc<SignedInfoShapes>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -43,7 +50,7 @@ impl Verifier {
     pub fn new(anchors: TrustAnchors, policy: VerifyPolicy) -> Self {
         let certs = CertValidator::new(anchors, policy.certificates, policy.certificate_cache);
         let tokens = BoundedCache::new(policy.certificate_cache);
-        Verifier { policy, certs, pinned: Vec::new(), tokens }
+        Verifier { policy, certs, pinned: Vec::new(), tokens, shapes: Arc::default() }
     }
 
     /// Trusts a raw public key (SubjectPublicKeyInfo DER) that a `KeyValue` may carry.
@@ -61,6 +68,11 @@ impl Verifier {
     /// The policy in force.
     pub fn policy(&self) -> &VerifyPolicy {
         &self.policy
+    }
+
+    /// The `SignedInfo` shapes this verifier recognizes.
+    pub(crate) fn shapes(&self) -> &Arc<SignedInfoShapes> {
+        &self.shapes
     }
 
     /// Verifies a WS-Security signed SOAP message at time `at`: the one
@@ -81,7 +93,8 @@ impl Verifier {
         streamed: &[(usize, String, aws_lc_rs::digest::Digest)],
     ) -> Result<Verified<'a>, VerifyError> {
         let limits = &self.policy.limits;
-        let mut parsed = parse_for_verification(input, limits, &self.policy.signature_limits, None)?;
+        let mut parsed =
+            parse_for_verification(input, limits, &self.policy.signature_limits, None, Some(&self.shapes))?;
         if let Some(offset) = parsed.index.duplicate {
             return Err(VerifyError::sig(E::DuplicateId, offset));
         }

@@ -24,6 +24,27 @@ pub(crate) struct Context<'a> {
     pub inherited_xml: Vec<(&'a str, Cow<'a, str>)>,
 }
 
+impl Context<'_> {
+    /// The context as one string (prefix, NUL, URI, SOH, each; then the
+    /// `xml:*` attributes likewise): equal strings, equal contexts.
+    pub fn key(&self) -> String {
+        let mut key = String::new();
+        for (prefix, uri) in &self.inherited_ns {
+            key.push_str(prefix);
+            key.push('\u{0}');
+            key.push_str(uri);
+            key.push('\u{1}');
+        }
+        for (name, value) in &self.inherited_xml {
+            key.push_str(name);
+            key.push('\u{0}');
+            key.push_str(value);
+            key.push('\u{1}');
+        }
+        key
+    }
+}
+
 /// An element with an ID.
 #[derive(Clone, Debug)]
 pub(crate) struct Indexed<'a> {
@@ -41,6 +62,8 @@ pub(crate) struct IdIndex<'a> {
     by_id: HashMap<Cow<'a, str>, usize>,
     /// Offset of the first ID value seen twice.
     pub duplicate: Option<usize>,
+    /// ID attributes seen, duplicates included.
+    pub seen: usize,
     open: Vec<usize>,
     xml_attrs: Vec<(u32, &'a str, Cow<'a, str>)>,
 }
@@ -59,6 +82,7 @@ impl<'a> IdIndex<'a> {
         let ids = tag.attrs.iter().filter(|a| is_id_attr(a, src));
         let mut context: Option<Context<'a>> = None;
         for a in ids {
+            self.seen += 1;
             let id = attr_value(src, a.value, a.has_ref);
             if self.by_id.contains_key(&id) {
                 self.duplicate.get_or_insert(a.value.start());

@@ -132,6 +132,10 @@ impl<'a> Lexer<'a> {
         self.pos = pos;
     }
 
+    pub fn limits(&self) -> LexLimits {
+        self.limits
+    }
+
     pub fn pos(&self) -> usize {
         self.pos
     }

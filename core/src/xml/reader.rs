@@ -4,6 +4,8 @@
 //! limits. Every name is resolved to a namespace id; prefixes never matter
 //! to consumers.
 
+use std::sync::Arc;
+
 use super::chars::{any_byte, is_ws, short_eq};
 use super::error::{err, XmlError, XmlErrorKind as K};
 use super::index::{Context, IdIndex, StartInfo};
@@ -12,6 +14,7 @@ use super::names::{NsId, NsTable};
 use super::text::first_non_ws;
 use super::Span;
 use crate::c14n::taps::DigestTaps;
+use crate::dsig::shape::SignedInfoShapes;
 use crate::Limits;
 
 /// A start tag with its name resolved.
@@ -248,9 +251,30 @@ impl<'a> Reader<'a> {
         self.taps.as_ref().is_some_and(|t| t.keeps_signed_info())
     }
 
+    /// The known `SignedInfo` shapes of this pass, if any.
+    pub fn signed_info_shapes(&self) -> Option<Arc<SignedInfoShapes>> {
+        self.taps.as_ref().and_then(|t| t.shapes().cloned())
+    }
+
     /// Takes the digest taps out of the reader.
     pub fn take_taps(&mut self) -> Option<Box<DigestTaps<'a>>> {
         self.taps.take()
+    }
+
+    /// Whether no digest tap is digesting or capturing now.
+    pub fn taps_idle(&self) -> bool {
+        self.taps.as_ref().map_or(true, |t| t.is_idle())
+    }
+
+    /// ID attributes the index has seen so far (0 when it is off).
+    pub fn ids_seen(&self) -> usize {
+        self.index.as_ref().map_or(0, |i| i.seen)
+    }
+
+    /// The longest attribute value and text run the lexer accepts.
+    pub fn value_limits(&self) -> (usize, usize) {
+        let limits = self.lexer.limits();
+        (limits.attribute_value, limits.text)
     }
 
     fn next_event(&mut self) -> Result<Event, XmlError> {
@@ -440,11 +464,10 @@ impl<'a> Reader<'a> {
     /// tag taken as `src[..end]` without reading them; returns the end tag's
     /// span. Only for bytes known to be a well-formed element with no ID
     /// inside, in the namespace context it is in now (the token verifier's
-    /// cached assertions); `None`, changing nothing, when the element was
+    /// cached assertions, known `SignedInfo` shapes); `None`, changing nothing, when the element was
     /// empty (`<x/>`), taps are digesting, or `end` does not follow a tag.
     pub fn close_verified(&mut self, end: usize) -> Option<Span> {
-        let taps_idle = self.taps.as_ref().map_or(true, |t| t.is_idle());
-        if self.pending_end.is_some() || !taps_idle || end > self.src.len() || end <= self.lexer.pos() {
+        if self.pending_end.is_some() || !self.taps_idle() || end > self.src.len() || end <= self.lexer.pos() {
             return None;
         }
         let tag_start = self.src.get(self.lexer.pos()..end)?.rfind("</")? + self.lexer.pos();
