@@ -754,3 +754,39 @@ fn signature_limits() {
     g.check("5 c14n transforms in a row", Want::Code("signature.unsupported"), outcome(&v, &five, now()));
     g.finish();
 }
+
+// ---------------------------------------------------------------------------
+// Known SignedInfo shapes
+// ---------------------------------------------------------------------------
+
+/// A verifier that has verified one message recognizes the `SignedInfo` of
+/// the next by its shape when only IDs and digest values differ: every
+/// answer must still be a fresh verifier's, edits to the holes included.
+#[test]
+fn known_signed_info_shapes() {
+    let s = signed();
+    let warmed = verifier();
+    assert_eq!(outcome(&warmed, &s, now()), Ok(()));
+    let later = kuvert_sign_at(REQUEST, "oces2-leaf", now().add_millis(5_000), &SignOptions::default());
+    let digests: Vec<&str> = later.match_indices("<ds:DigestValue>").map(|(at, _)| &later[at + 16..at + 60]).collect();
+    let swapped =
+        later.replacen(digests[0], "SWAP", 1).replacen(digests[1], digests[0], 1).replacen("SWAP", digests[1], 1);
+    let cases = [
+        ("the same request signed later", later.clone()),
+        ("two digest values swapped", swapped),
+        ("a reference to the Body moved to the Timestamp", later.replacen("URI=\"#body\"", "URI=\"#ts-0\"", 1)),
+        ("a digest value one character off", later.replacen(&digests[2][..8], "AAAAAAAA", 1)),
+        ("an ID written as a character reference", later.replacen("URI=\"#body\"", "URI=\"#&#98;ody\"", 1)),
+    ];
+    let mut group = Group::new("Known SignedInfo shapes: a warmed verifier answers as a fresh one");
+    for (name, doc) in &cases {
+        let fresh = outcome(&verifier(), doc, now());
+        let want = match fresh {
+            Ok(()) => Want::Ok,
+            Err((code, at)) => Want::CodeAt(code, at),
+        };
+        group.check(name, want, outcome(&warmed, doc, now()));
+    }
+    group.finish();
+    assert_eq!(outcome(&warmed, &later, now()), Ok(()), "the later request verifies");
+}

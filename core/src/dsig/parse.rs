@@ -161,8 +161,7 @@ fn known_or_read_signed_info<'a>(
     let Some(shapes) = shapes else {
         return read_signed_info(r, si, limits);
     };
-    let key = context.key();
-    if let Some(known) = shapes.recognize(r, si, &key) {
+    if let Some(known) = shapes.recognize(r, si, context) {
         return Ok(known);
     }
     let ids_before = r.ids_seen();

@@ -114,11 +114,16 @@ impl SignedInfoShapes {
     /// in namespace context `context`, by a known shape: the reader is then
     /// past its end tag and the result is what reading it would have given.
     /// `None`, the reader unmoved, when no shape fits.
-    pub fn recognize<'a>(&self, r: &mut Reader<'a>, si: &StartTag, context: &str) -> Option<SignedInfoRead<'a>> {
+    pub fn recognize<'a>(
+        &self,
+        r: &mut Reader<'a>,
+        si: &StartTag,
+        context: &Context<'_>,
+    ) -> Option<SignedInfoRead<'a>> {
         let (src, start, limits) = (r.source(), si.span.start(), hole_limits(r));
         let read = {
             let shapes = self.shapes.read().unwrap_or_else(|e| e.into_inner());
-            shapes.iter().filter(|s| s.context == context).find_map(|s| s.recognize(src, start, limits))?
+            shapes.iter().filter(|s| context.has_key(&s.context)).find_map(|s| s.recognize(src, start, limits))?
         };
         // `read.end` is where the end tag ends; the reader gives its span.
         let end = r.close_verified(read.end.end())?;
@@ -379,23 +384,43 @@ fn without(bytes: &[u8], ranges: impl Iterator<Item = (usize, usize)>) -> Vec<u8
 /// byte that follows the hole in the shape): `None` when a byte before it is
 /// one the hole does not take, or the value is empty or longer than `max`.
 fn hole_len(bytes: &[u8], kind: Hole, stop: u8, max: usize) -> Option<usize> {
-    let taken = |i: usize, b: u8| match kind {
-        Hole::Uri => {
-            (i == 0 && b == b'#') || (i > 0 && (b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':')))
-        }
-        Hole::Digest => b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='),
+    let (taken, shortest) = match kind {
+        Hole::Uri if bytes.first() == Some(&b'#') => (&ID_BYTES, 2),
+        Hole::Uri => return None,
+        Hole::Digest => (&BASE64_BYTES, 1),
     };
-    let shortest = if kind == Hole::Uri { 2 } else { 1 };
-    for (i, &b) in bytes.iter().enumerate().take(max + 1) {
+    let from = usize::from(kind == Hole::Uri);
+    for (i, &b) in bytes.iter().enumerate().take(max + 1).skip(from) {
         if b == stop {
             return (i >= shortest).then_some(i);
         }
-        if !taken(i, b) {
+        if !taken[usize::from(b)] {
             return None;
         }
     }
     None
 }
+
+/// A table of the ASCII letters and digits and the bytes of `extra`.
+const fn alphanumeric_and(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// What an ID hole takes after its `#`.
+static ID_BYTES: [bool; 256] = alphanumeric_and(b"-._:");
+/// What a digest hole takes: the base64 alphabet.
+static BASE64_BYTES: [bool; 256] = alphanumeric_and(b"+/=");
 
 fn owned_transforms(t: &Transforms<'_>) -> Transforms<'static> {
     let owned = |s: &C14nStep<'_>| C14nStep {
@@ -488,7 +513,7 @@ mod tests {
         loop {
             match r.next().expect("well-formed") {
                 Event::Start(t) if t.ns == NsId::DS && t.name.local(doc) == "SignedInfo" => {
-                    let context = r.context_of_current().key();
+                    let context = r.context_of_current();
                     return shapes.recognize(&mut r, &t, &context).is_some();
                 }
                 Event::Eof => return false,

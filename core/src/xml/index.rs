@@ -45,6 +45,28 @@ impl Context<'_> {
     }
 }
 
+impl Context<'_> {
+    /// Whether [`key`](Self::key) would give `key` (without building it).
+    pub fn has_key(&self, key: &str) -> bool {
+        let mut rest = key.as_bytes();
+        let mut take = |part: &str| match rest.strip_prefix(part.as_bytes()) {
+            Some(after) => {
+                rest = after;
+                true
+            }
+            None => false,
+        };
+        let ns = self.inherited_ns.iter().map(|&(a, b)| (a, b));
+        let xml = self.inherited_xml.iter().map(|(a, b)| (*a, b.as_ref()));
+        for (name, value) in ns.chain(xml) {
+            if !(take(name) && take("\u{0}") && take(value) && take("\u{1}")) {
+                return false;
+            }
+        }
+        rest.is_empty()
+    }
+}
+
 /// An element with an ID.
 #[derive(Clone, Debug)]
 pub(crate) struct Indexed<'a> {
@@ -152,4 +174,24 @@ pub(crate) fn is_id_attr(a: &Attr, src: &str) -> bool {
     len == 2
         && (a.ns == NsId::WSU || a.ns == NsId::NONE)
         && matches!((a.ns, a.name.local(src)), (NsId::WSU, "Id") | (NsId::NONE, "Id" | "ID"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_key_is_key_equality() {
+        let context = Context {
+            inherited_ns: vec![("", "urn:d"), ("ds", "urn:ds")],
+            inherited_xml: vec![("xml:lang", Cow::Borrowed("da"))],
+        };
+        let key = context.key();
+        assert!(context.has_key(&key));
+        assert!(!context.has_key(&key[..key.len() - 1]));
+        assert!(!context.has_key(&format!("{key}x")));
+        assert!(!context.has_key(&key.replace("urn:ds", "urn:dt")));
+        assert!(Context::default().has_key(""));
+        assert!(!Context::default().has_key(&key));
+    }
 }

@@ -40,13 +40,15 @@ fn pki_key(leaf: &str) -> SigningKey {
     SigningKey::from_der(&sts::pem_der(&key), &cert).expect("TEST ONLY key loads")
 }
 
-fn signed(xml: &str, leaf: &str) -> String {
+/// `xml` signed by `sign_message` with the TEST ONLY PKI `leaf` at the fixed time.
+pub fn signed(xml: &str, leaf: &str) -> String {
     let limits = Limits::default();
     let input = Input::new(xml.as_bytes(), &limits).expect("well-formed");
     sign_message(&input, &pki_key(leaf), fixtures::now(), &SignOptions::default()).expect("signs")
 }
 
-fn token_request(profile: Profile) -> String {
+/// A token request of `profile` signed with the TEST ONLY STS and system keys.
+pub fn token_request(profile: Profile) -> String {
     let issued = fixtures::now().add_millis(-60_000);
     let assertion = TestSts::test_only().issue(&AssertionRequest::for_test_system(issued));
     let body = match profile {

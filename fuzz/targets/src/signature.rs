@@ -1,8 +1,8 @@
 //! Message signature and token verification with fixed TEST ONLY anchors and time.
 
-use kuvert::{Audience, Call, Credentials, Environment, Input, Limits, Profile, Span, Verified};
+use kuvert::{Audience, Call, Credentials, Environment, Input, Limits, Profile, Span, Verified, Verifier};
 
-use crate::fixtures;
+use crate::{fixtures, seeds};
 
 fn within(inner: Span, outer: Span) -> bool {
     outer.start() <= inner.start() && inner.end() <= outer.end()
@@ -40,28 +40,53 @@ fn only_signed(v: &Verified<'_>) {
     let _ = (v.signer(), v.signature_algorithm(), v.canonicalization(), v.digest_algorithms(), v.timestamp());
 }
 
-/// `Verifier::verify_message` with the default policy at the fixed time, twice.
+/// `Verifier::verify_message` with the default policy at the fixed time, by
+/// a fresh verifier and by one that has first verified the seeds' signed
+/// messages, twice: the latter recognizes `SignedInfo` by the shapes it
+/// learned (the seeds', then this input's own), the former reads it; all
+/// answers are the same.
 pub fn verify(data: &[u8]) {
     let limits = Limits::default();
     let Ok(input) = Input::new(data, &limits) else { return };
     let bound = data.len().max(input.as_str().len());
-    // Twice by one verifier: the second time it may recognize the
-    // `SignedInfo` by the shape it learned the first; the answer is the same.
-    let verifier = fixtures::verifier();
-    let mut outcomes = Vec::with_capacity(2);
-    for _ in 0..2 {
-        outcomes.push(match verifier.verify_message(&input, fixtures::now()) {
-            Ok(v) => {
-                only_signed(&v);
-                Ok(v.signed_elements().iter().map(|e| e.span).collect::<Vec<_>>())
-            }
-            Err(e) => {
-                assert!(e.offset() <= bound, "verify error {e} past the end");
-                Err((e.code(), e.offset()))
-            }
-        });
+    let fresh = verify_outcome(&fixtures::verifier(), &input, bound);
+    let warmed = fixtures::verifier();
+    // A year later the warm messages' Timestamps have expired: the verifier
+    // refuses them right after reading them (and learning their shapes),
+    // before any key or certificate work.
+    let later = fixtures::now().add_millis(365 * 86_400_000);
+    for message in warm_messages() {
+        if let Ok(warm) = Input::new(message.as_bytes(), &limits) {
+            let _ = warmed.verify_message(&warm, later);
+        }
     }
-    assert_eq!(outcomes[0], outcomes[1], "one verifier, one message, two answers");
+    for _ in 0..2 {
+        let again = verify_outcome(&warmed, &input, bound);
+        assert_eq!(again, fresh, "a verifier that learned SignedInfo shapes answers otherwise");
+    }
+}
+
+/// What verifying gives: the signed elements' spans, or the error's code and offset.
+type VerifyOutcome = Result<Vec<Span>, (&'static str, usize)>;
+
+fn verify_outcome(verifier: &Verifier, input: &Input<'_>, bound: usize) -> VerifyOutcome {
+    match verifier.verify_message(input, fixtures::now()) {
+        Ok(v) => {
+            only_signed(&v);
+            Ok(v.signed_elements().iter().map(|e| e.span).collect())
+        }
+        Err(e) => {
+            assert!(e.offset() <= bound, "verify error {e} past the end");
+            Err((e.code(), e.offset()))
+        }
+    }
+}
+
+/// The seeds' signed messages (a request signed with the TEST ONLY OCES2
+/// leaf, a LIB-BAS token request), made once.
+fn warm_messages() -> &'static [String] {
+    static MESSAGES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    MESSAGES.get_or_init(|| vec![seeds::signed(seeds::REQUEST, "oces2-leaf"), seeds::token_request(Profile::LibBas)])
 }
 
 /// `TokenVerifier::verify_message` trusting the TEST ONLY STS at the fixed
