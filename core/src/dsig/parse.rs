@@ -167,7 +167,7 @@ fn known_or_read_signed_info<'a>(
     let ids_before = r.ids_seen();
     let read = read_signed_info(r, si, limits)?;
     if r.ids_seen() == ids_before {
-        shapes.learn(r, si.span.start(), &read, context);
+        shapes.learn(r, si, &read, context);
     }
     Ok(read)
 }

@@ -86,6 +86,8 @@ struct RefShape {
 struct Shape {
     /// The namespace context of `SignedInfo` ([`Context::key`](crate::xml::index::Context::key)).
     context: String,
+    /// The depth of `SignedInfo` (the reader's depth limit applies to what is inside).
+    depth: u32,
     /// `SignedInfo` as written, start tag to end tag, holes left out.
     source: Box<[u8]>,
     /// Its exclusive canonical form, holes left out.
@@ -123,21 +125,24 @@ impl SignedInfoShapes {
         let (src, start, limits) = (r.source(), si.span.start(), hole_limits(r));
         let read = {
             let shapes = self.shapes.read().unwrap_or_else(|e| e.into_inner());
-            shapes.iter().filter(|s| context.has_key(&s.context)).find_map(|s| s.recognize(src, start, limits))?
+            let fits = |s: &&Arc<Shape>| s.depth == si.depth && context.has_key(&s.context);
+            shapes.iter().filter(fits).find_map(|s| s.recognize(src, start, limits))?
         };
         // `read.end` is where the end tag ends; the reader gives its span.
         let end = r.close_verified(read.end.end())?;
         Some(SignedInfoRead { end, ..read })
     }
 
-    /// Learns the shape of a `SignedInfo` just read (from `start`, in
+    /// Learns the shape of a `SignedInfo` just read (start tag `si`, in
     /// namespace context `context`) with no ID attribute inside, if it has one.
-    pub fn learn(&self, r: &Reader<'_>, start: usize, read: &SignedInfoRead<'_>, context: &Context<'_>) {
-        let Some(shape) = Shape::of(r.source().as_bytes(), start, read, context, hole_limits(r)) else {
+    pub fn learn(&self, r: &Reader<'_>, si: &StartTag, read: &SignedInfoRead<'_>, context: &Context<'_>) {
+        let src = r.source().as_bytes();
+        let Some(mut shape) = Shape::of(src, si.span.start(), read, context, hole_limits(r)) else {
             return;
         };
+        shape.depth = si.depth;
         let mut shapes = self.shapes.write().unwrap_or_else(|e| e.into_inner());
-        if shapes.iter().any(|s| s.context == shape.context && s.source == shape.source) {
+        if shapes.iter().any(|s| s.depth == shape.depth && s.context == shape.context && s.source == shape.source) {
             return;
         }
         if shapes.len() < CAPACITY {
@@ -269,6 +274,7 @@ impl Shape {
         });
         Some(Shape {
             context: context.key(),
+            depth: 0,
             source: without(&src[start..end], spans.iter().map(|&(_, a, b)| (a - start, b - start))).into(),
             canonical: canonical.into(),
             holes: holes.collect::<Option<_>>()?,
@@ -548,6 +554,8 @@ mod tests {
         let not_recognized = [
             // Another namespace context, the same bytes.
             doc(["#a", "#b"], [D1, D2], true, "").replace("urn:e", "urn:other"),
+            // Another depth (the reader's depth limit applies inside), the same bytes and context.
+            doc(["#a", "#b"], [D1, D2], true, "").replace("<e:H>", "<e:H><e:W>").replace("</e:H>", "</e:W></e:H>"),
             // Values a hole does not take: a character reference, whitespace, markup, empty.
             doc(["#&#x61;", "#b"], [D1, D2], true, ""),
             doc(["#a", "#b"], ["qjD+snq2UBD/x7qTUxPsZyCN\n XADWrd0/Qd9oT5WNRVw=", D2], true, ""),
