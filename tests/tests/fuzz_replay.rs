@@ -67,6 +67,7 @@ replay_tests!(
     sign_template,
     sign_token_verify,
     token,
+    assertion,
     authz,
     registry_json,
     fault_roundtrip,
@@ -141,6 +142,26 @@ fn signed_seeds_verify() {
         };
         let want = if name.contains("expired") { Err("cert.expired") } else { Ok(()) };
         assert_eq!(got, want, "{name}");
+    }
+}
+
+/// The `assertion` target's seeds reach both ends: the STS's assertion
+/// verifies for each profile, the others are refused for what was done to them.
+#[test]
+fn assertion_seeds_verify_or_are_refused_as_made() {
+    use kuvert::{Audience, Input, Limits, Profile};
+    use kuvert_fuzz_targets::fixtures;
+    let limits = Limits::default();
+    for (name, bytes) in seeds("assertion").iter().filter(|(n, _)| n.starts_with("00-") || n.starts_with("01-")) {
+        let profile = if bytes[0] & 1 == 0 { Profile::LibBas } else { Profile::OioIdws };
+        let input = Input::new(&bytes[1..], &limits).unwrap();
+        let audience = Audience::Expect(kuvert_corpus::sts::TEST_AUDIENCE);
+        let got = fixtures::token_verifier(profile).verify_assertion(&input, fixtures::now(), audience);
+        let got = got.map(|_| ()).map_err(|e| e.code());
+        match &name[3..] {
+            "assertion.xml" => assert_eq!(got, Ok(()), "{name}"),
+            _ => assert!(got.is_err(), "{name} verified"),
+        }
     }
 }
 

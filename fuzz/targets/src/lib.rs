@@ -24,7 +24,7 @@ mod stream;
 pub use c14n::{c14n, c14n_structured, check_c14n};
 pub use envelope::{authz, call_context, envelope, registry_json};
 pub use fault::fault_roundtrip;
-pub use signature::{sign_template, sign_token_verify, sign_verify, token, verify};
+pub use signature::{assertion, sign_template, sign_token_verify, sign_verify, token, verify};
 pub use stream::{stream, stream_outcome, Outcome as StreamOutcome};
 
 /// A target: the function the fuzzer and the replay test call with raw bytes.
@@ -42,6 +42,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sign_template", sign_template),
     ("sign_token_verify", sign_token_verify),
     ("token", token),
+    ("assertion", assertion),
     ("authz", authz),
     ("registry_json", registry_json),
     ("fault_roundtrip", fault_roundtrip),

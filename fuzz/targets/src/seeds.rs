@@ -100,6 +100,28 @@ fn unsigned_token_requests() -> Vec<Seed> {
     out
 }
 
+/// Standalone assertions for each pick of the first byte (profile, audience
+/// check): the TEST ONLY STS's, one expired, one not yet valid, and one with
+/// its signature value broken.
+fn assertions() -> Vec<Seed> {
+    let sts = TestSts::test_only();
+    let at = |ms: i64| sts.issue(&AssertionRequest::for_test_system(fixtures::now().add_millis(ms)));
+    let good = fixtures::assertion().to_owned();
+    // The first character of the signature value changed (`A` and `B` differ in its leading bits).
+    let value = good.find("SignatureValue>").map(|i| i + "SignatureValue>".len());
+    let broken = match value {
+        Some(i) => format!("{}{}{}", &good[..i], if good[i..].starts_with('A') { "B" } else { "A" }, &good[i + 1..]),
+        None => good.clone(),
+    };
+    let plain = vec![
+        ("assertion.xml".to_owned(), good.into_bytes()),
+        ("expired.xml".to_owned(), at(-86_400_000).into_bytes()),
+        ("not-yet-valid.xml".to_owned(), at(3_600_000).into_bytes()),
+        ("broken-signature.xml".to_owned(), broken.into_bytes()),
+    ];
+    prefixed(&plain, &[0, 1, 2, 3])
+}
+
 /// Signature templates: the TEST ONLY STS's assertion template, a SOAP
 /// message with a detached one over its Body, and the messages (no template).
 fn templates() -> Vec<Seed> {
@@ -135,6 +157,7 @@ pub fn seeds(name: &str) -> Vec<Seed> {
             let tokens: Vec<Seed> = messages().into_iter().filter(|(n, _)| n.contains("token")).collect();
             prefixed(&tokens, &[0, 1, 2, 3, 4, 5])
         }
+        "assertion" => assertions(),
         "sign_template" => templates(),
         "sign_token_verify" => unsigned_token_requests(),
         "registry_json" => {

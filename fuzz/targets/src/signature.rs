@@ -44,7 +44,7 @@ fn only_signed(v: &Verified<'_>) {
 /// a fresh verifier and by one that has first verified the seeds' signed
 /// messages, twice: the latter recognizes `SignedInfo` by the shapes it
 /// learned (the seeds', then this input's own), the former reads it; all
-/// answers are the same.
+/// answers are the same. Then `verify_document` on the same bytes.
 pub fn verify(data: &[u8]) {
     let limits = Limits::default();
     let Ok(input) = Input::new(data, &limits) else { return };
@@ -63,6 +63,15 @@ pub fn verify(data: &[u8]) {
     for _ in 0..2 {
         let again = verify_outcome(&warmed, &input, bound);
         assert_eq!(again, fresh, "a verifier that learned SignedInfo shapes answers otherwise");
+    }
+    // The same bytes as a plain document with a top-level signature.
+    match warmed.verify_document(&input, fixtures::now()) {
+        Ok(v) => {
+            for e in v.signed_elements() {
+                assert!(e.span.end() <= input.as_str().len(), "signed element outside the source");
+            }
+        }
+        Err(e) => assert!(e.offset() <= bound, "document error {e} past the end"),
     }
 }
 
@@ -87,6 +96,30 @@ fn verify_outcome(verifier: &Verifier, input: &Input<'_>, bound: usize) -> Verif
 fn warm_messages() -> &'static [String] {
     static MESSAGES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     MESSAGES.get_or_init(|| vec![seeds::signed(seeds::REQUEST, "oces2-leaf"), seeds::token_request(Profile::LibBas)])
+}
+
+/// `TokenVerifier::verify_assertion` on a standalone assertion document,
+/// trusting the TEST ONLY STS at the fixed time; the first byte picks the
+/// profile and whether the audience is checked. Verified claims are read
+/// whole and must be valid at that time; an error's offset lies in the input.
+pub fn assertion(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let profile = if pick & 1 == 0 { Profile::LibBas } else { Profile::OioIdws };
+    let audience =
+        if pick & 2 == 0 { Audience::Expect(kuvert_corpus::sts::TEST_AUDIENCE) } else { Audience::CheckedByCaller };
+    let limits = Limits::default();
+    let Ok(input) = Input::new(rest, &limits) else { return };
+    let bound = rest.len().max(input.as_str().len());
+    match fixtures::token_verifier(profile).verify_assertion(&input, fixtures::now(), audience) {
+        Ok(claims) => {
+            assert!(claims.not_on_or_after() > fixtures::now(), "an expired assertion verified");
+            assert!(claims.not_before().is_none_or(|t| t <= fixtures::now()), "a future assertion verified");
+            let _ = (claims.id(), claims.issuer(), claims.issue_instant(), claims.subject(), claims.audience());
+            let _ = (claims.recipient(), claims.cvr(), claims.assurance_level(), claims.spec_version());
+            let _ = (claims.privileges(), claims.holder(), claims.caller(), claims.issuer_certificate());
+        }
+        Err(e) => assert!(e.offset() <= bound, "assertion error {e} past the end"),
+    }
 }
 
 /// `TokenVerifier::verify_message` trusting the TEST ONLY STS at the fixed
