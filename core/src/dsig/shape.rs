@@ -136,11 +136,9 @@ impl SignedInfoShapes {
     /// Learns the shape of a `SignedInfo` just read (start tag `si`, in
     /// namespace context `context`) with no ID attribute inside, if it has one.
     pub fn learn(&self, r: &Reader<'_>, si: &StartTag, read: &SignedInfoRead<'_>, context: &Context<'_>) {
-        let src = r.source().as_bytes();
-        let Some(mut shape) = Shape::of(src, si.span.start(), read, context, hole_limits(r)) else {
+        let Some(shape) = Shape::of(r.source().as_bytes(), si, read, context, hole_limits(r)) else {
             return;
         };
-        shape.depth = si.depth;
         let mut shapes = self.shapes.write().unwrap_or_else(|e| e.into_inner());
         if shapes.iter().any(|s| s.depth == shape.depth && s.context == shape.context && s.source == shape.source) {
             return;
@@ -243,14 +241,15 @@ impl Shape {
         splice(&self.canonical, values)
     }
 
-    /// The shape of the `SignedInfo` read from `start` in `context`, when it can have one.
+    /// The shape of the `SignedInfo` read from start tag `si` in `context`, when it can have one.
     fn of(
         src: &[u8],
-        start: usize,
+        si: &StartTag,
         read: &SignedInfoRead<'_>,
         context: &Context<'_>,
         limits: (usize, usize),
     ) -> Option<Shape> {
+        let start = si.span.start();
         let canonical = read.exclusive.as_deref()?;
         let end = read.end.end();
         let plain_exclusive = read.c14n.method == C14nMethod::Exclusive && read.c14n.prefixes.is_none();
@@ -274,7 +273,7 @@ impl Shape {
         });
         Some(Shape {
             context: context.key(),
-            depth: 0,
+            depth: si.depth,
             source: without(&src[start..end], spans.iter().map(|&(_, a, b)| (a - start, b - start))).into(),
             canonical: canonical.into(),
             holes: holes.collect::<Option<_>>()?,
