@@ -237,8 +237,11 @@ impl Shape {
 
     /// The canonical form with the values of `spans` (in `src`) in its holes.
     fn canonical_with(&self, src: &[u8], spans: &[(usize, usize)]) -> Vec<u8> {
-        let values = self.holes.iter().zip(spans).map(|(h, &(a, b))| (h.canonical_at as usize, &src[a..b]));
-        splice(&self.canonical, values)
+        let values = self.holes.iter().zip(spans).map(|(h, &(a, b))| {
+            let at = h.canonical_at as usize;
+            (at, at, &src[a..b])
+        });
+        replaced(&self.canonical, values)
     }
 
     /// The shape of the `SignedInfo` read from start tag `si` in `context`, when it can have one.
@@ -274,7 +277,7 @@ impl Shape {
         Some(Shape {
             context: context.key(),
             depth: si.depth,
-            source: without(&src[start..end], spans.iter().map(|&(_, a, b)| (a - start, b - start))).into(),
+            source: replaced(&src[start..end], spans.iter().map(|&(_, a, b)| (a - start, b - start, &b""[..]))).into(),
             canonical: canonical.into(),
             holes: holes.collect::<Option<_>>()?,
             c14n: C14nStep { method: read.c14n.method, prefixes: None },
@@ -322,15 +325,8 @@ fn canonical_holes(
     let markers: Vec<String> = (0..spans.len())
         .map(|i| format!("{}KuvertShapeHole{i:03}", if spans[i].0 == Hole::Uri { "#" } else { "" }))
         .collect();
-    let mut marked = Vec::with_capacity(signed_info.len() + 16 * markers.len());
-    let mut from = 0;
-    for (&(_, a, b), marker) in spans.iter().zip(&markers) {
-        marked.extend_from_slice(&signed_info[from..a - start]);
-        marked.extend_from_slice(marker.as_bytes());
-        from = b - start;
-    }
-    marked.extend_from_slice(&signed_info[from..]);
-    let marked = String::from_utf8(marked).ok()?;
+    let edits = spans.iter().zip(&markers).map(|(&(_, a, b), marker)| (a - start, b - start, marker.as_bytes()));
+    let marked = String::from_utf8(replaced(signed_info, edits)).ok()?;
     let limits = Limits { max_document_bytes: marked.len().max(1), ..Limits::default() };
     let tree = Subtree {
         src: &marked,
@@ -355,30 +351,22 @@ fn canonical_holes(
         from = at + marker.len();
     }
     template.extend_from_slice(&marked_canonical[from..]);
-    let values = holes.iter().zip(spans).map(|(&at, &(_, a, b))| (at as usize, &signed_info[a - start..b - start]));
-    (splice(&template, values) == canonical).then_some((template, holes))
+    let values = holes.iter().zip(spans).map(|(&at, &(_, a, b))| {
+        let at = at as usize;
+        (at, at, &signed_info[a - start..b - start])
+    });
+    (replaced(&template, values) == canonical).then_some((template, holes))
 }
 
-/// `template` with each value put in at its offset (in order).
-fn splice<'v>(template: &[u8], values: impl Iterator<Item = (usize, &'v [u8])> + Clone) -> Vec<u8> {
-    let added: usize = values.clone().map(|(_, v)| v.len()).sum();
-    let mut out = Vec::with_capacity(template.len() + added);
+/// `bytes` with each of the (ordered, disjoint) ranges `a..b` replaced by its
+/// value: holes left out (empty values), filled (empty ranges), or marked.
+fn replaced<'v>(bytes: &[u8], edits: impl Iterator<Item = (usize, usize, &'v [u8])> + Clone) -> Vec<u8> {
+    let added: usize = edits.clone().map(|(_, _, value)| value.len()).sum();
+    let mut out = Vec::with_capacity(bytes.len() + added);
     let mut from = 0;
-    for (at, value) in values {
-        out.extend_from_slice(&template[from..at]);
-        out.extend_from_slice(value);
-        from = at;
-    }
-    out.extend_from_slice(&template[from..]);
-    out
-}
-
-/// `bytes` without the given (ordered, disjoint) ranges.
-fn without(bytes: &[u8], ranges: impl Iterator<Item = (usize, usize)>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut from = 0;
-    for (a, b) in ranges {
+    for (a, b, value) in edits {
         out.extend_from_slice(&bytes[from..a]);
+        out.extend_from_slice(value);
         from = b;
     }
     out.extend_from_slice(&bytes[from..]);

@@ -25,42 +25,32 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The context as one string (prefix, NUL, URI, SOH, each; then the
-    /// `xml:*` attributes likewise): equal strings, equal contexts.
+    /// The inherited namespace bindings, then the inherited `xml:*`
+    /// attributes, as (name, value) pairs.
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        let ns = self.inherited_ns.iter().map(|&(prefix, uri)| (prefix, uri));
+        ns.chain(self.inherited_xml.iter().map(|(name, value)| (*name, value.as_ref())))
+    }
+
+    /// The context as one string (each pair as name, NUL, value, SOH):
+    /// equal strings, equal contexts.
     pub fn key(&self) -> String {
         let mut key = String::new();
-        for (prefix, uri) in &self.inherited_ns {
-            key.push_str(prefix);
-            key.push('\u{0}');
-            key.push_str(uri);
-            key.push('\u{1}');
-        }
-        for (name, value) in &self.inherited_xml {
-            key.push_str(name);
-            key.push('\u{0}');
-            key.push_str(value);
-            key.push('\u{1}');
+        for (name, value) in self.pairs() {
+            key.extend([name, "\u{0}", value, "\u{1}"]);
         }
         key
     }
-}
 
-impl Context<'_> {
     /// Whether [`key`](Self::key) would give `key` (without building it).
     pub fn has_key(&self, key: &str) -> bool {
-        let mut rest = key.as_bytes();
-        let mut take = |part: &str| match rest.strip_prefix(part.as_bytes()) {
-            Some(after) => {
-                rest = after;
-                true
-            }
-            None => false,
-        };
-        let ns = self.inherited_ns.iter().map(|&(a, b)| (a, b));
-        let xml = self.inherited_xml.iter().map(|(a, b)| (*a, b.as_ref()));
-        for (name, value) in ns.chain(xml) {
-            if !(take(name) && take("\u{0}") && take(value) && take("\u{1}")) {
-                return false;
+        let mut rest = key;
+        for (name, value) in self.pairs() {
+            for part in [name, "\u{0}", value, "\u{1}"] {
+                match rest.strip_prefix(part) {
+                    Some(after) => rest = after,
+                    None => return false,
+                }
             }
         }
         rest.is_empty()

@@ -464,8 +464,9 @@ impl<'a> Reader<'a> {
     /// tag taken as `src[..end]` without reading them; returns the end tag's
     /// span. Only for bytes known to be a well-formed element with no ID
     /// inside, in the namespace context it is in now (the token verifier's
-    /// cached assertions, known `SignedInfo` shapes); `None`, changing nothing, when the element was
-    /// empty (`<x/>`), taps are digesting, or `end` does not follow a tag.
+    /// cached assertions, known `SignedInfo` shapes); `None`, changing
+    /// nothing, when the element was empty (`<x/>`), taps are digesting, or
+    /// `end` does not follow a tag.
     pub fn close_verified(&mut self, end: usize) -> Option<Span> {
         if self.pending_end.is_some() || !self.taps_idle() || end > self.src.len() || end <= self.lexer.pos() {
             return None;

@@ -98,15 +98,31 @@ fn warm_messages() -> &'static [String] {
     MESSAGES.get_or_init(|| vec![seeds::signed(seeds::REQUEST, "oces2-leaf"), seeds::token_request(Profile::LibBas)])
 }
 
+/// The token profile a target's first byte picks (bit 0).
+fn profile(pick: u8) -> Profile {
+    if pick & 1 == 0 {
+        Profile::LibBas
+    } else {
+        Profile::OioIdws
+    }
+}
+
+/// Whether a target's first byte has the audience checked (bit 1 clear).
+fn audience(pick: u8) -> Audience<'static> {
+    if pick & 2 == 0 {
+        Audience::Expect(kuvert_corpus::sts::TEST_AUDIENCE)
+    } else {
+        Audience::CheckedByCaller
+    }
+}
+
 /// `TokenVerifier::verify_assertion` on a standalone assertion document,
 /// trusting the TEST ONLY STS at the fixed time; the first byte picks the
 /// profile and whether the audience is checked. Verified claims are read
 /// whole and must be valid at that time; an error's offset lies in the input.
 pub fn assertion(data: &[u8]) {
     let Some((&pick, rest)) = data.split_first() else { return };
-    let profile = if pick & 1 == 0 { Profile::LibBas } else { Profile::OioIdws };
-    let audience =
-        if pick & 2 == 0 { Audience::Expect(kuvert_corpus::sts::TEST_AUDIENCE) } else { Audience::CheckedByCaller };
+    let (profile, audience) = (profile(pick), audience(pick));
     let limits = Limits::default();
     let Ok(input) = Input::new(rest, &limits) else { return };
     let bound = rest.len().max(input.as_str().len());
@@ -127,9 +143,7 @@ pub fn assertion(data: &[u8]) {
 /// checked. A verified token is then authorized on the demo registry.
 pub fn token(data: &[u8]) {
     let Some((&pick, rest)) = data.split_first() else { return };
-    let profile = if pick & 1 == 0 { Profile::LibBas } else { Profile::OioIdws };
-    let audience =
-        if pick & 2 == 0 { Audience::Expect(kuvert_corpus::sts::TEST_AUDIENCE) } else { Audience::CheckedByCaller };
+    let (profile, audience) = (profile(pick), audience(pick));
     let limits = Limits::default();
     let Ok(input) = Input::new(rest, &limits) else { return };
     let bound = rest.len().max(input.as_str().len());
@@ -224,7 +238,7 @@ pub fn sign_template(data: &[u8]) {
 /// wrong Framework version or SOAP version, are the verifier's to make.)
 pub fn sign_token_verify(data: &[u8]) {
     let Some((&pick, rest)) = data.split_first() else { return };
-    let profile = if pick & 1 == 0 { Profile::LibBas } else { Profile::OioIdws };
+    let profile = profile(pick);
     let limits = Limits::default();
     let Ok(input) = Input::new(rest, &limits) else { return };
     let options = kuvert::TokenSignOptions::new(profile);
