@@ -71,7 +71,8 @@ replay_tests!(
     authz,
     registry_json,
     fault_roundtrip,
-    stream
+    stream,
+    der
 );
 
 /// Every regression directory names a target (a typo would silently replay nothing).
@@ -323,4 +324,22 @@ fn the_first_illegal_character_is_reported_whatever_its_kind() {
     let err = Input::new(doc.as_bytes(), &Limits::default()).unwrap_err();
     assert_eq!((err.code(), err.offset()), ("xml.illegal_char", 4));
     kuvert_fuzz_targets::stream(&[0, b'<', b'a', b'>', b'x', 0xEF, 0xBF, 0xBF, b'y', 1, b'<', b'/', b'a', b'>']);
+}
+
+/// The `der` seeds reach past their entry points (an anchor the message
+/// chains to, a certificate, a key that signs, the message's own certificate,
+/// a pin that verifies), and their halves do not: the target's checks are
+/// not vacuous.
+#[test]
+fn der_seeds_reach_their_entry_points() {
+    for (name, bytes) in seeds("der") {
+        let reaches = kuvert_fuzz_targets::der_reaches(&bytes);
+        let expect = match name.as_str() {
+            n if n.ends_with("-half") => false,
+            "oces2-root-0" | "oces2-ca-0" => false,
+            "ec-p256-leaf.der-3" | "leaf-rsa1024.der-3" | "pinned-selfsigned.der-3" => false,
+            _ => true,
+        };
+        assert_eq!(reaches, expect, "{name}");
+    }
 }

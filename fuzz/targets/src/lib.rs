@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod c14n;
+mod der;
 mod envelope;
 mod fault;
 pub mod fixtures;
@@ -22,6 +23,7 @@ mod signature;
 mod stream;
 
 pub use c14n::{c14n, c14n_structured, check_c14n};
+pub use der::{der, der_reaches};
 pub use envelope::{authz, call_context, envelope, registry_json};
 pub use fault::fault_roundtrip;
 pub use signature::{assertion, sign_template, sign_token_verify, sign_verify, token, verify};
@@ -47,4 +49,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("registry_json", registry_json),
     ("fault_roundtrip", fault_roundtrip),
     ("stream", stream),
+    ("der", der),
 ];

@@ -166,6 +166,7 @@ pub fn seeds(name: &str) -> Vec<Seed> {
             out
         }
         "c14n_structured" | "fault_roundtrip" => random(64, 1024),
+        "der" => crate::der::der_seeds(),
         _ => Vec::new(),
     }
 }
