@@ -67,6 +67,9 @@ pub(crate) struct CertValidator {
     anchors: TrustAnchors,
     policy: CertificatePolicy,
     cache: BoundedCache<ValidatedCert>,
+    /// Certificates vouched for ([`vouched`](Self::vouched)), apart: no key
+    /// of a path validation can find one.
+    vouched: BoundedCache<ValidatedCert>,
     /// Issuing CAs the caller configured: offered for path building, not
     /// trusted by themselves, and not counted against `max_intermediates`.
     configured: Vec<Vec<u8>>,
@@ -85,7 +88,8 @@ impl fmt::Debug for CertValidator {
 impl CertValidator {
     /// A validator caching at most `cache_capacity` results (0: no cache).
     pub(crate) fn new(anchors: TrustAnchors, policy: CertificatePolicy, cache_capacity: usize) -> Self {
-        CertValidator { anchors, policy, cache: BoundedCache::new(cache_capacity), configured: Vec::new() }
+        let (cache, vouched) = (BoundedCache::new(cache_capacity), BoundedCache::new(cache_capacity));
+        CertValidator { anchors, policy, cache, vouched, configured: Vec::new() }
     }
 
     /// Number of cached validations.
@@ -129,11 +133,10 @@ impl CertValidator {
     /// A certificate vouched for by someone this validator's caller trusts (a
     /// token issuer that bound it to a token): the certificate's own rules
     /// (key, KeyUsage, validity at `at`) are checked, not a path. Cached like
-    /// [`validate`](Self::validate) under a key of its own.
+    /// [`validate`](Self::validate), in a cache of its own.
     pub(crate) fn vouched(&self, der: &[u8], at: UtcTime) -> Result<Arc<ValidatedCert>, CertError> {
-        const VOUCHED: &[&[u8]] = &[b"vouched"];
-        let key = CacheKey { leaf: der, intermediates: VOUCHED };
-        if let Some(hit) = self.cache.get(&key).filter(|hit| hit.valid_at(at)) {
+        let key = CacheKey { leaf: der, intermediates: &[] };
+        if let Some(hit) = self.vouched.get(&key).filter(|hit| hit.valid_at(at)) {
             return Ok(hit);
         }
         let cert = parse_x509(der)?;
@@ -143,7 +146,7 @@ impl CertValidator {
         check_window(identity.not_before, identity.not_after, at)?;
         let (valid_from, valid_until) = (identity.not_before, identity.not_after);
         let validated = Arc::new(ValidatedCert { identity, key: key_, valid_from, valid_until, pinned: false });
-        self.cache.insert(&key, Arc::clone(&validated));
+        self.vouched.insert(&key, Arc::clone(&validated));
         Ok(validated)
     }
 

@@ -133,6 +133,19 @@ fn cache_hits_return_the_same_arc_within_the_window() {
     assert_eq!(v.cached(), 2, "failures are not cached");
 }
 
+/// A certificate vouched for (a token holder's, not chained) is never what
+/// a path validation finds, whatever intermediates come with it: an earlier
+/// version kept both in one cache, the vouched ones under the intermediate
+/// `b"vouched"`, which a message could carry (base64 `dm91Y2hlZA==`).
+#[test]
+fn vouched_certificates_are_not_found_by_path_validation() {
+    let v = validator(CertificatePolicy::default());
+    assert!(v.vouched(LEAF_UNTRUSTED, y2030()).is_ok(), "checked by itself");
+    assert_eq!(v.cached(), 0, "kept apart from path validations");
+    assert_eq!(v.validate(LEAF_UNTRUSTED, &[], y2030()).unwrap_err(), CertError::UntrustedIssuer);
+    assert!(v.validate(LEAF_UNTRUSTED, &[b"vouched"], y2030()).is_err());
+}
+
 #[test]
 fn cache_capacity_is_respected() {
     let v = CertValidator::new(roots(), CertificatePolicy::default(), 2);
