@@ -597,6 +597,28 @@ fn key_injection_and_certificates() {
         outcome(&v, &doc, now()),
     );
 
+    // The trusted signer's certificate as X509Certificate (verifiers find it
+    // again by its text), with the issuing CA carried beside it; then the same
+    // with a text that is not base64, refused where the element's content starts.
+    let leaf = base64_encode(&pki("oces2-leaf.der"));
+    let ca = base64_encode(&pki("oces2-ca.der"));
+    let chain = |leaf: &str| {
+        format!(
+            "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>{leaf}</ds:X509Certificate>\
+             <ds:X509Certificate>{ca}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
+        )
+    };
+    let doc = resign(&with_key_info(&s, &chain(&leaf)), &RawKey::pki("oces2-leaf"));
+    g.check("X509Certificate of the signer, its CA carried", Want::Ok, outcome(&v, &doc, now()));
+    let broken = format!("{}*{}", &leaf[..100], &leaf[101..]);
+    let doc = resign(&with_key_info(&s, &chain(&broken)), &RawKey::pki("oces2-leaf"));
+    let content = offset(&doc, &broken);
+    g.check(
+        "the same, one character of the certificate's text not base64",
+        Want::CodeAt("signature.invalid_base64", content),
+        outcome(&v, &doc, now()),
+    );
+
     // A raw KeyValue: never trusted unless pinned.
     let spki = certificate_spki(&pki("oces2-leaf.der"));
     let doc = resign(&with_key_info(&s, &rsa_key_value(&spki)), &RawKey::pki("oces2-leaf"));

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 
 use super::error::{SignatureErrorKind as E, Unsupported as U, VerifyError};
 use super::model::{KeyIdentifierKind, KeyInfo, TokenRef};
-use super::parse::{attr, base64_text, expect, expect_end, malformed, next_child, text, Child, Result};
+use super::parse::{
+    attr, base64_text, certificate_text, expect, expect_end, malformed, next_child, text, Child, Result,
+};
 use crate::xml::reader::{Reader, StartTag};
 use crate::xml::text::trim_xml;
 use crate::xml::NsId;
@@ -89,7 +91,7 @@ fn key_identifier<'a>(r: &mut Reader<'a>, c: &StartTag) -> Result<TokenRef<'a>> 
 fn x509_data<'a>(r: &mut Reader<'a>, key: &mut KeyInfo<'a>) -> Result<()> {
     while let Child::Start(c) = next_child(r)? {
         match (c.ns, c.name.local(r.source())) {
-            (NsId::DS, "X509Certificate") => key.certificates.push(base64_text(r, &c)?),
+            (NsId::DS, "X509Certificate") => key.certificates.push(certificate_text(r, &c)?),
             (NsId::DS, "X509SKI") => key.ski = Some(base64_text(r, &c)?),
             (NsId::DS, "X509IssuerSerial") => {
                 let name = expect(r, NsId::DS, "X509IssuerName", c.span.start())?;

@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 
 use super::algorithms::{DigestAlgorithm, SignatureAlgorithm};
+use super::base64;
+use super::error::{SignatureErrorKind, VerifyError};
 use crate::c14n::C14nMethod;
 use crate::xml::index::Context;
 use crate::xml::Span;
@@ -78,13 +80,30 @@ pub(crate) enum KeyIdentifierKind {
     SamlId,
 }
 
+/// A certificate as an `X509Certificate` element carries it: its base64 text,
+/// kept as written. Verifiers find a certificate they have validated before
+/// by this text, and decode only the ones they have not seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CertificateText<'a> {
+    pub text: Cow<'a, str>,
+    /// Where a decoding error is reported: the end of the element's start tag.
+    pub at: usize,
+}
+
+impl CertificateText<'_> {
+    /// The certificate's DER.
+    pub fn decode(&self) -> Result<Vec<u8>, VerifyError> {
+        base64::decode(&self.text).map_err(|_| VerifyError::sig(SignatureErrorKind::InvalidBase64, self.at))
+    }
+}
+
 /// The key information of a signature, in the forms kuvert resolves.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct KeyInfo<'a> {
     pub span: Option<Span>,
     pub token: Option<TokenRef<'a>>,
-    /// `X509Data/X509Certificate` values, decoded (leaf first, as written).
-    pub certificates: Vec<Vec<u8>>,
+    /// `X509Data/X509Certificate` values (leaf first, as written), not yet decoded.
+    pub certificates: Vec<CertificateText<'a>>,
     pub issuer_serial: Option<(Cow<'a, str>, Cow<'a, str>)>,
     pub ski: Option<Vec<u8>>,
     /// A raw public key (`KeyValue`), as SubjectPublicKeyInfo DER.

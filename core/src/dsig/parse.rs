@@ -8,7 +8,7 @@ use super::algorithms::{DigestAlgorithm, SignatureAlgorithm};
 use super::base64;
 use super::error::{SignatureErrorKind as E, Unsupported as U, VerifyError};
 use super::keyinfo::key_info;
-use super::model::{C14nStep, RefTarget, Reference, SignatureInfo, Transforms};
+use super::model::{C14nStep, CertificateText, RefTarget, Reference, SignatureInfo, Transforms};
 use super::shape::SignedInfoRead;
 use crate::c14n::C14nMethod;
 use crate::xml::content::read_text;
@@ -95,6 +95,11 @@ pub(crate) fn text<'a>(r: &mut Reader<'a>, t: &StartTag) -> Result<Cow<'a, str>>
 /// Base64 content of a simple element.
 pub(crate) fn base64_text(r: &mut Reader<'_>, t: &StartTag) -> Result<Vec<u8>> {
     Ok(base64_content(r, t)?.0)
+}
+
+/// A certificate's base64 text (`X509Certificate`), decoded where it is used.
+pub(crate) fn certificate_text<'a>(r: &mut Reader<'a>, t: &StartTag) -> Result<CertificateText<'a>> {
+    Ok(CertificateText { text: text(r, t)?, at: t.span.end() })
 }
 
 /// Base64 content of a simple element, with the span of the content.

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use super::error::{TokenError, TokenErrorKind as K};
 use super::policy::SamlLimits;
 use crate::dsig::keyinfo::key_info;
-use crate::dsig::model::SignatureInfo;
+use crate::dsig::model::{CertificateText, SignatureInfo};
 use crate::dsig::parse::{signature, Child, SignatureLimits};
 use crate::dsig::VerifyError;
 use crate::time::UtcTime;
@@ -29,8 +29,8 @@ pub(crate) struct HolderConfirmation<'a> {
     pub not_before: Option<UtcTime>,
     pub not_on_or_after: Option<UtcTime>,
     pub recipient: Option<Cow<'a, str>>,
-    /// The one certificate of `SubjectConfirmationData/KeyInfo/X509Data` (DER).
-    pub certificate: Vec<u8>,
+    /// The one certificate of `SubjectConfirmationData/KeyInfo/X509Data` (base64, undecoded).
+    pub certificate: CertificateText<'a>,
 }
 
 /// `Conditions`.
@@ -211,7 +211,7 @@ fn confirmation<'a>(r: &mut Reader<'a>, t: &StartTag) -> Result<Option<HolderCon
 }
 
 /// The one certificate of the confirmation data's `ds:KeyInfo`.
-fn holder_certificate(r: &mut Reader<'_>, at: usize) -> Result<Vec<u8>> {
+fn holder_certificate<'a>(r: &mut Reader<'a>, at: usize) -> Result<CertificateText<'a>> {
     let mut certificate = None;
     while let Child::Start(c) = next_child(r)? {
         let is_key_info = c.ns == NsId::DS && c.name.local(r.source()) == "KeyInfo";

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::assertion::{read_assertion, AssertionInfo};
+use super::assertion::{read_assertion, AssertionInfo, HolderConfirmation};
 use super::claims::{claims_of, TokenClaims};
 use super::digests;
 use super::error::{RequiredHeader, TokenError, TokenErrorKind as K};
@@ -14,7 +14,7 @@ use super::policy::{Audience, Profile, TokenPolicy};
 use super::replay::{MemoryReplayCache, ReplayCache, ReplayError};
 use super::verified::TokenVerified;
 use crate::c14n::taps::Done;
-use crate::cert::{CertError, TrustAnchors};
+use crate::cert::{BoundedCache, CacheKey, CertError, TrustAnchors, ValidatedCert};
 use crate::dsig::error::{SignatureErrorKind as E, SignedPart};
 use crate::dsig::model::{KeyIdentifierKind, RefTarget, SignatureInfo, TokenRef};
 use crate::dsig::verify::{check, Document};
@@ -43,6 +43,9 @@ pub struct TokenVerifier {
     /// The STS trust anchors and the issuer certificate rules.
     issuer: Verifier,
     holder_chain: bool,
+    /// Holder-of-key certificates checked, by their base64 text (emptied
+    /// when the rule for holders changes).
+    holders: BoundedCache<ValidatedCert>,
     /// What the envelope pass reads of the assertion (with the verified
     /// assertions' cache, `None` when the policy turns it off).
     pass: AssertionPass,
@@ -76,6 +79,7 @@ impl TokenVerifier {
             message: Verifier::new(TrustAnchors::new(), message_policy),
             issuer: Verifier::new(sts, issuer_policy),
             holder_chain: false,
+            holders: BoundedCache::new(policy.message.certificate_cache),
             replay,
             policy,
         }
@@ -85,6 +89,7 @@ impl TokenVerifier {
     pub fn require_holder_chain(&mut self, anchors: TrustAnchors) {
         self.message = Verifier::new(anchors, self.message.policy().clone());
         self.holder_chain = true;
+        self.holders = BoundedCache::new(self.message.policy().certificate_cache);
     }
 
     /// Offers an issuing CA certificate (DER) for the STS's chain.
@@ -333,10 +338,7 @@ impl TokenVerifier {
             [one] => one,
             _ => return Err(TokenError::token(K::NotHolderOfKey, a.span.start())),
         };
-        let holder_cert = self
-            .message
-            .holder(&holder.certificate, at, self.holder_chain)
-            .map_err(|e| TokenError::token(K::UntrustedHolder(e), holder.at))?;
+        let holder_cert = self.holder(holder, at)?;
         let issuer_cert = match &signer {
             Signer::Certificate(c) => Some(c.identity.clone()),
             Signer::Pinned(_) => None,
@@ -347,6 +349,20 @@ impl TokenVerifier {
             claims.certificates = (claims.certificates.0.max(c.valid_from), claims.certificates.1.min(c.valid_until));
         }
         Ok(claims)
+    }
+
+    /// The holder-of-key certificate, checked (by itself, or to the holder
+    /// anchors when `holder_chain`); cached by its base64 text.
+    fn holder(&self, holder: &HolderConfirmation<'_>, at: UtcTime) -> Result<Arc<ValidatedCert>, TokenError> {
+        let key = CacheKey { leaf: holder.certificate.text.as_bytes(), intermediates: &[] };
+        if let Some(hit) = self.holders.get(&key).filter(|c| c.valid_at(at)) {
+            return Ok(hit);
+        }
+        let der = holder.certificate.decode().map_err(TokenError::Message)?;
+        let checked = self.message.holder(&der, at, self.holder_chain);
+        let checked = checked.map_err(|e| TokenError::token(K::UntrustedHolder(e), holder.at))?;
+        self.holders.insert(&key, Arc::clone(&checked));
+        Ok(checked)
     }
 
     /// Validity (with the clock skew) and audience, checked at every use.

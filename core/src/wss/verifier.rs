@@ -10,7 +10,7 @@ use super::verified::{signed_elements, Signer, Verified};
 use crate::cert::{BoundedCache, CacheKey, CertError, CertValidator, TrustAnchors, ValidatedCert, VerificationKey};
 use crate::dsig::base64;
 use crate::dsig::error::{SignatureErrorKind as E, SignedPart, Unsupported as U, VerifyError};
-use crate::dsig::model::{KeyIdentifierKind, KeyInfo, SignatureInfo, TokenRef};
+use crate::dsig::model::{CertificateText, KeyIdentifierKind, KeyInfo, SignatureInfo, TokenRef};
 use crate::dsig::shape::SignedInfoShapes;
 use crate::dsig::verify::{check, AlgorithmPolicy, Covered, Document};
 use crate::soap::parser::parse_for_verification;
@@ -28,9 +28,10 @@ pub struct Verifier {
     policy: VerifyPolicy,
     certs: CertValidator,
     pinned: Vec<Arc<VerificationKey>>,
-    /// Validated certificates by the base64 text of the BinarySecurityToken that
-    /// carried them: a repeated caller skips decoding and re-hashing the DER.
-    tokens: BoundedCache<ValidatedCert>,
+    /// Validated certificates by the base64 texts that carried them (a
+    /// BinarySecurityToken, or `X509Certificate`s: the leaf and the
+    /// intermediates with it): a repeated signer skips decoding and re-hashing the DER.
+    texts: BoundedCache<ValidatedCert>,
     /// The `SignedInfo` shapes seen lately (see [`SignedInfoShapes`]).
     shapes: Arc<SignedInfoShapes>,
 }
@@ -49,8 +50,8 @@ impl Verifier {
     /// A verifier trusting `anchors` (CA certificates, or self-signed leaves to pin).
     pub fn new(anchors: TrustAnchors, policy: VerifyPolicy) -> Self {
         let certs = CertValidator::new(anchors, policy.certificates, policy.certificate_cache);
-        let tokens = BoundedCache::new(policy.certificate_cache);
-        Verifier { policy, certs, pinned: Vec::new(), tokens, shapes: Arc::default() }
+        let texts = BoundedCache::new(policy.certificate_cache);
+        Verifier { policy, certs, pinned: Vec::new(), texts, shapes: Arc::default() }
     }
 
     /// Trusts a raw public key (SubjectPublicKeyInfo DER) that a `KeyValue` may carry.
@@ -206,9 +207,8 @@ impl Verifier {
         if let Some(token) = &ki.token {
             return self.token_key(header, token, at, ki_at);
         }
-        if let Some((leaf, rest)) = ki.certificates.split_first() {
-            let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
-            return self.certificate(leaf, &intermediates, at, ki_at);
+        if !ki.certificates.is_empty() {
+            return self.certificate_texts(&ki.certificates, at, ki_at);
         }
         if let Some(spki) = &ki.key_value {
             let pinned = self.pinned.iter().find(|k| k.spki_der() == spki.as_slice());
@@ -238,7 +238,8 @@ impl Verifier {
                 if !t.is_x509 {
                     return Err(VerifyError::sig(E::Unsupported(U::KeyInfo), t.span.start()));
                 }
-                return self.token_certificate(&t.text, at, t.span.start());
+                let text = CertificateText { text: std::borrow::Cow::Borrowed(&t.text), at: t.span.start() };
+                return self.certificate_texts(&[text], at, t.span.start());
             }
             TokenRef::KeyIdentifier { kind: KeyIdentifierKind::SamlId, .. } => {
                 return Err(VerifyError::sig(E::Unsupported(U::KeyInfo), ki_at));
@@ -255,16 +256,28 @@ impl Verifier {
         self.certificate(&der, &[], at, at_token)
     }
 
-    /// The certificate in a BinarySecurityToken's base64 text, validated (cached by the text).
-    fn token_certificate(&self, text: &str, at: UtcTime, offset: usize) -> Result<Signer, VerifyError> {
-        let key = CacheKey { leaf: text.as_bytes(), intermediates: &[] };
-        if let Some(hit) = self.tokens.get(&key).filter(|c| c.valid_at(at)) {
+    /// A certificate given as base64 texts (the leaf, then the intermediates
+    /// carried with it; `texts` is not empty), validated with certificate
+    /// errors reported at `offset`. Cached by the texts: a signer seen before
+    /// is found without decoding.
+    fn certificate_texts(
+        &self,
+        texts: &[CertificateText<'_>],
+        at: UtcTime,
+        offset: usize,
+    ) -> Result<Signer, VerifyError> {
+        let carried: Vec<&[u8]> = texts.iter().skip(1).map(|t| t.text.as_bytes()).collect();
+        let leaf = texts.first().map_or(&b""[..], |t| t.text.as_bytes());
+        let key = CacheKey { leaf, intermediates: &carried };
+        if let Some(hit) = self.texts.get(&key).filter(|c| c.valid_at(at)) {
             return Ok(Signer::Certificate(hit));
         }
-        let der = base64::decode(text).map_err(|_| VerifyError::sig(E::InvalidBase64, offset))?;
-        let signer = self.certificate(&der, &[], at, offset)?;
+        let ders = texts.iter().map(CertificateText::decode).collect::<Result<Vec<_>, _>>()?;
+        let (leaf, rest) = ders.split_first().ok_or(VerifyError::sig(E::KeyNotFound, offset))?;
+        let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
+        let signer = self.certificate(leaf, &intermediates, at, offset)?;
         if let Signer::Certificate(validated) = &signer {
-            self.tokens.insert(&key, validated.clone());
+            self.texts.insert(&key, validated.clone());
         }
         Ok(signer)
     }
