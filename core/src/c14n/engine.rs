@@ -31,6 +31,19 @@ enum AttrText<'a> {
     Inherited(usize),
 }
 
+/// The buffers of a finished canonicalizer, emptied, for the next one
+/// ([`C14n::reusing`]): a verification pass starts and finishes several
+/// digest taps per message, each with its own canonicalizer.
+#[derive(Default)]
+pub(crate) struct Spare<'a> {
+    buf: Vec<u8>,
+    rendered: Vec<(&'a str, NsId)>,
+    marks: Vec<usize>,
+    ns_out: Vec<(&'a str, NsId)>,
+    attrs_out: Vec<OutAttr<'a>>,
+    seen: Vec<&'a str>,
+}
+
 /// Canonicalization state of one subtree (or document) being written to `S`.
 pub(crate) struct C14n<'a, S: Sink> {
     out: Writer<S>,
@@ -54,17 +67,38 @@ pub(crate) struct C14n<'a, S: Sink> {
 impl<'a, S: Sink> C14n<'a, S> {
     /// A canonicalizer whose apex is at `apex_depth` of the reader that will feed it.
     pub fn new(method: C14nMethod, prefixes: &[&str], comments: bool, apex_depth: u32, sink: S) -> Self {
-        C14n {
-            out: Writer::new(sink),
-            exclusive: method.is_exclusive(),
-            comments: comments && method.with_comments(),
-            inclusive_prefixes: prefixes.iter().map(|&p| Box::from(if p == "#default" { "" } else { p })).collect(),
-            apex_depth,
+        let spare = Spare {
+            buf: Writer::<S>::buffer(),
             rendered: Vec::with_capacity(16),
             marks: Vec::with_capacity(32),
             ns_out: Vec::with_capacity(8),
             attrs_out: Vec::with_capacity(8),
             seen: Vec::new(),
+        };
+        Self::reusing(method, prefixes, comments, apex_depth, sink, spare)
+    }
+
+    /// [`new`](Self::new), in the buffers a finished canonicalizer left.
+    pub fn reusing(
+        method: C14nMethod,
+        prefixes: &[&str],
+        comments: bool,
+        apex_depth: u32,
+        sink: S,
+        spare: Spare<'a>,
+    ) -> Self {
+        let Spare { buf, rendered, marks, ns_out, attrs_out, seen } = spare;
+        C14n {
+            out: Writer::with_buffer(sink, buf),
+            exclusive: method.is_exclusive(),
+            comments: comments && method.with_comments(),
+            inclusive_prefixes: prefixes.iter().map(|&p| Box::from(if p == "#default" { "" } else { p })).collect(),
+            apex_depth,
+            rendered,
+            marks,
+            ns_out,
+            attrs_out,
+            seen,
             root_done: false,
         }
     }
@@ -72,6 +106,18 @@ impl<'a, S: Sink> C14n<'a, S> {
     /// The sink, with everything written.
     pub fn finish(self) -> S {
         self.out.into_inner()
+    }
+
+    /// The sink, with everything written, and the buffers emptied for reuse.
+    pub fn finish_keeping(self) -> (S, Spare<'a>) {
+        let (sink, buf) = self.out.into_parts();
+        let C14n { mut rendered, mut marks, mut ns_out, mut attrs_out, mut seen, .. } = self;
+        rendered.clear();
+        marks.clear();
+        ns_out.clear();
+        attrs_out.clear();
+        seen.clear();
+        (sink, Spare { buf, rendered, marks, ns_out, attrs_out, seen })
     }
 
     /// The sink, with everything written so far handed to it.

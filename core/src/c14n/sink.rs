@@ -29,7 +29,18 @@ pub(crate) struct Writer<S: Sink> {
 
 impl<S: Sink> Writer<S> {
     pub fn new(sink: S) -> Self {
-        Writer { buf: Vec::with_capacity(BUFFER), sink }
+        Writer { buf: Self::buffer(), sink }
+    }
+
+    /// An empty buffer of the size a writer batches.
+    pub fn buffer() -> Vec<u8> {
+        Vec::with_capacity(BUFFER)
+    }
+
+    /// A writer batching in `buf` (emptied first).
+    pub fn with_buffer(sink: S, mut buf: Vec<u8>) -> Self {
+        buf.clear();
+        Writer { buf, sink }
     }
 
     #[inline]
@@ -64,5 +75,11 @@ impl<S: Sink> Writer<S> {
     pub fn into_inner(mut self) -> S {
         self.flush();
         self.sink
+    }
+
+    /// The sink with everything written, and the (emptied) buffer.
+    pub fn into_parts(mut self) -> (S, Vec<u8>) {
+        self.flush();
+        (self.sink, self.buf)
     }
 }

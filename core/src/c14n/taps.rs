@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use aws_lc_rs::digest;
 
-use super::engine::C14n;
+use super::engine::{C14n, Spare};
 use super::{C14nMethod, Sink};
 use crate::dsig::shape::SignedInfoShapes;
 use crate::dsig::DigestAlgorithm;
@@ -164,7 +164,12 @@ pub(crate) struct DigestTaps<'a> {
     keeps_signed_info: bool,
     /// The verifier's known `SignedInfo` shapes, recognized instead of read.
     shapes: Option<Arc<SignedInfoShapes>>,
+    /// Buffers of finished taps' canonicalizers, for the next taps.
+    spares: Vec<Spare<'a>>,
 }
+
+/// Finished taps' buffers kept (taps rarely overlap more than this).
+const SPARES: usize = 2;
 
 impl<'a> DigestTaps<'a> {
     /// Digest the element with ID `id` (if it comes later) for reference `reference`.
@@ -262,7 +267,11 @@ impl<'a> DigestTaps<'a> {
             while self.active.last().is_some_and(|a| a.depth == *depth) {
                 if let Some(a) = self.active.pop() {
                     let span = Span::new(a.start, span.end());
-                    match a.engine.finish() {
+                    let (sink, spare) = a.engine.finish_keeping();
+                    if self.spares.len() < SPARES {
+                        self.spares.push(spare);
+                    }
+                    match sink {
                         TapSink::Digest(d) => {
                             let digest = d.finish();
                             self.done.push(Done { reference: a.reference, span, digest, excluded: a.excluded });
@@ -305,7 +314,10 @@ impl<'a> DigestTaps<'a> {
     fn start(&mut self, r: &Reader<'a>, t: &StartTag, w: &Tap<'_>, sink: TapSink) {
         let prefixes: Vec<&str> = w.prefixes.iter().map(String::as_str).collect();
         let pair = matches!(sink, TapSink::Pair { .. });
-        let mut engine = C14n::new(w.method, &prefixes, false, t.depth, sink);
+        let mut engine = match self.spares.pop() {
+            Some(spare) => C14n::reusing(w.method, &prefixes, false, t.depth, sink, spare),
+            None => C14n::new(w.method, &prefixes, false, t.depth, sink),
+        };
         let context = if w.method.is_exclusive() { None } else { Some(r.context_of_current()) };
         let inherited = context.as_ref().map_or(&[][..], |c| &c.inherited_xml[..]);
         engine.event(r, &Event::Start(*t), inherited);
