@@ -266,6 +266,9 @@ impl Verifier {
         at: UtcTime,
         offset: usize,
     ) -> Result<Signer, VerifyError> {
+        if texts.len() > self.policy.certificates.max_intermediates.saturating_add(1) {
+            return Err(VerifyError::sig(E::Certificate(CertError::ChainTooLong), offset));
+        }
         let carried: Vec<&[u8]> = texts.iter().skip(1).map(|t| t.text.as_bytes()).collect();
         let leaf = texts.first().map_or(&b""[..], |t| t.text.as_bytes());
         let key = CacheKey { leaf, intermediates: &carried };
