@@ -56,12 +56,14 @@ fn caller(der: &[u8]) -> bool {
     !cert.issuer().is_empty() || cert.sha256() != &[0; 32]
 }
 
-/// A fuzzed PKCS#8 key with a fuzzed certificate (they load only when the
-/// certificate's key is the private key's): the key then signs the seed request.
+/// A fuzzed PKCS#8 key with a fuzzed certificate, as DER and as PEM (they
+/// load only when the certificate's key is the private key's): the key then
+/// signs the seed request.
 fn signing_key(data: &[u8]) -> bool {
     let Some((len, rest)) = data.split_first_chunk::<2>() else { return false };
     let (pkcs8, cert) = rest.split_at(usize::from(u16::from_be_bytes(*len)).min(rest.len()));
-    let Ok(key) = SigningKey::from_der(pkcs8, cert) else { return false };
+    let from_pem = SigningKey::from_pem(pkcs8, cert);
+    let Ok(key) = from_pem.or_else(|_| SigningKey::from_der(pkcs8, cert)) else { return false };
     let limits = Limits::default();
     let input = Input::new(seeds::REQUEST.as_bytes(), &limits).expect("the seed request is well-formed");
     sign_message(&input, &key, fixtures::now(), &SignOptions::default()).is_ok()
@@ -135,6 +137,14 @@ pub fn der_seeds() -> Vec<seeds::Seed> {
         add(file, 3, &pem(file));
     }
     add("oces3-key", 2, &key_and_cert);
+    let cert_pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        base64::engine::general_purpose::STANDARD.encode(OCES3_LEAF)
+    );
+    let mut pem_pair = (OCES3_LEAF_KEY.len() as u16).to_be_bytes().to_vec();
+    pem_pair.extend_from_slice(OCES3_LEAF_KEY);
+    pem_pair.extend_from_slice(cert_pem.as_bytes());
+    add("oces3-pem", 2, &pem_pair);
     add("oces3-spki", 4, spki);
     out
 }
