@@ -125,6 +125,41 @@ pub fn pem_der(pem: &[u8]) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(body).expect("PEM body is base64")
 }
 
+/// DER as PEM with the given label, 64 characters a line.
+pub fn pem_encode(der: &[u8], label: &str) -> String {
+    let b64 = b64(der);
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
+/// One DER TLV at the start of `der`: (tag, content, total length).
+fn der_tlv(der: &[u8]) -> (u8, &[u8], usize) {
+    let tag = der[0];
+    let (len, head) = match der[1] {
+        l if l < 0x80 => (l as usize, 2),
+        l => {
+            let n = (l & 0x7f) as usize;
+            (der[2..2 + n].iter().fold(0usize, |acc, &b| (acc << 8) | b as usize), 2 + n)
+        }
+    };
+    (tag, &der[head..head + len], head + len)
+}
+
+/// The SubjectPublicKeyInfo (DER) of a DER X.509 certificate.
+pub fn certificate_spki(cert: &[u8]) -> Vec<u8> {
+    let (_, certificate, _) = der_tlv(cert);
+    let (_, mut tbs, _) = der_tlv(certificate);
+    // version [0] (optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+    if tbs[0] == 0xa0 {
+        tbs = &tbs[der_tlv(tbs).2..];
+    }
+    for _ in 0..5 {
+        tbs = &tbs[der_tlv(tbs).2..];
+    }
+    let (_, _, len) = der_tlv(tbs);
+    tbs[..len].to_vec()
+}
+
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -354,6 +354,7 @@ impl View {
 
 /// Namespace URIs used in assertions.
 pub use kuvert::ns;
+pub use kuvert_corpus::sts::{certificate_spki, pem_encode};
 
 // ---------------------------------------------------------------------------
 // Helpers for the conformance, interop and attack tests.
@@ -466,41 +467,6 @@ pub fn pem_decode(pem: &[u8], label: &str) -> Vec<u8> {
     let start = text.find(&begin).unwrap_or_else(|| panic!("no {label} PEM block")) + begin.len();
     let stop = start + text[start..].find("-----END").expect("PEM end line");
     base64_decode(&text[start..stop])
-}
-
-/// A DER certificate as PEM.
-pub fn pem_encode(der: &[u8], label: &str) -> String {
-    let b64 = base64_encode(der);
-    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
-}
-
-/// One DER TLV at the start of `der`: (tag, content, total length).
-fn der_tlv(der: &[u8]) -> (u8, &[u8], usize) {
-    let tag = der[0];
-    let (len, head) = match der[1] {
-        l if l < 0x80 => (l as usize, 2),
-        l => {
-            let n = (l & 0x7f) as usize;
-            (der[2..2 + n].iter().fold(0usize, |acc, &b| (acc << 8) | b as usize), 2 + n)
-        }
-    };
-    (tag, &der[head..head + len], head + len)
-}
-
-/// The SubjectPublicKeyInfo (DER) of a DER X.509 certificate.
-pub fn certificate_spki(cert: &[u8]) -> Vec<u8> {
-    let (_, certificate, _) = der_tlv(cert);
-    let (_, mut tbs, _) = der_tlv(certificate);
-    // version [0] (optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
-    if tbs[0] == 0xa0 {
-        tbs = &tbs[der_tlv(tbs).2..];
-    }
-    for _ in 0..5 {
-        tbs = &tbs[der_tlv(tbs).2..];
-    }
-    let (_, _, len) = der_tlv(tbs);
-    tbs[..len].to_vec()
 }
 
 fn der(tag: u8, content: &[u8]) -> Vec<u8> {

@@ -38,4 +38,4 @@ pub(crate) use cache::{BoundedCache, CacheKey};
 pub(crate) use key::VerificationKey;
 #[cfg(test)]
 pub(crate) use parse::parse_certificate;
-pub(crate) use validate::{CertValidator, ValidatedCert};
+pub(crate) use validate::{cached_or, CertValidator, ValidatedCert};

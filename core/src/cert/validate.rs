@@ -122,12 +122,7 @@ impl CertValidator {
             return Err(CertError::ChainTooLong);
         }
         let key = CacheKey { leaf: leaf_der, intermediates };
-        if let Some(hit) = self.cache.get(&key).filter(|hit| hit.valid_at(at)) {
-            return Ok(hit);
-        }
-        let validated = Arc::new(self.validate_uncached(leaf_der, intermediates, at)?);
-        self.cache.insert(&key, Arc::clone(&validated));
-        Ok(validated)
+        cached_or(&self.cache, &key, at, || self.validate_uncached(leaf_der, intermediates, at).map(Arc::new))
     }
 
     /// A certificate vouched for by someone this validator's caller trusts (a
@@ -136,35 +131,31 @@ impl CertValidator {
     /// [`validate`](Self::validate), in a cache of its own.
     pub(crate) fn vouched(&self, der: &[u8], at: UtcTime) -> Result<Arc<ValidatedCert>, CertError> {
         let key = CacheKey { leaf: der, intermediates: &[] };
-        if let Some(hit) = self.vouched.get(&key).filter(|hit| hit.valid_at(at)) {
-            return Ok(hit);
-        }
-        let cert = parse_x509(der)?;
-        let identity = CertificateIdentity::from_cert(&cert, der)?;
-        let key_ = VerificationKey::from_spki(cert.public_key(), &self.policy)?;
-        check_leaf_usage(&cert, &self.policy)?;
-        check_window(identity.not_before, identity.not_after, at)?;
-        let (valid_from, valid_until) = (identity.not_before, identity.not_after);
-        let validated = Arc::new(ValidatedCert { identity, key: key_, valid_from, valid_until, pinned: false });
-        self.vouched.insert(&key, Arc::clone(&validated));
-        Ok(validated)
+        cached_or(&self.vouched, &key, at, || self.checked_by_itself(der, at).map(Arc::new))
     }
 
-    fn validate_uncached(&self, leaf: &[u8], intermediates: &[&[u8]], at: UtcTime) -> Result<ValidatedCert, CertError> {
-        let cert = parse_x509(leaf)?;
-        let identity = CertificateIdentity::from_cert(&cert, leaf)?;
+    /// The certificate's own rules at `at` (key, KeyUsage, validity), no path:
+    /// valid over its own validity period.
+    fn checked_by_itself(&self, der: &[u8], at: UtcTime) -> Result<ValidatedCert, CertError> {
+        let cert = parse_x509(der)?;
+        let identity = CertificateIdentity::from_cert(&cert, der)?;
         let key = VerificationKey::from_spki(cert.public_key(), &self.policy)?;
         check_leaf_usage(&cert, &self.policy)?;
         check_window(identity.not_before, identity.not_after, at)?;
-        let pinned = self.anchors.is_pinned(leaf);
-        let (valid_from, valid_until) = if pinned {
-            (identity.not_before, identity.not_after)
-        } else {
+        let (valid_from, valid_until) = (identity.not_before, identity.not_after);
+        Ok(ValidatedCert { identity, key, valid_from, valid_until, pinned: false })
+    }
+
+    fn validate_uncached(&self, leaf: &[u8], intermediates: &[&[u8]], at: UtcTime) -> Result<ValidatedCert, CertError> {
+        let mut checked = self.checked_by_itself(leaf, at)?;
+        checked.pinned = self.anchors.is_pinned(leaf);
+        if !checked.pinned {
             let (from, until) = self.path_window(leaf, intermediates, at)?;
-            (from.max(identity.not_before), until.min(identity.not_after))
-        };
-        check_window(valid_from, valid_until, at)?;
-        Ok(ValidatedCert { identity, key, valid_from, valid_until, pinned })
+            checked.valid_from = checked.valid_from.max(from);
+            checked.valid_until = checked.valid_until.min(until);
+            check_window(checked.valid_from, checked.valid_until, at)?;
+        }
+        Ok(checked)
     }
 
     /// Builds a path with rustls-webpki; returns the validity window of the
@@ -196,6 +187,22 @@ impl CertValidator {
         let (from, until) = used.and_then(|i| self.anchors.ca_validity(i)).ok_or(CertError::UntrustedIssuer)?;
         Ok((window.0.max(from), window.1.min(until)))
     }
+}
+
+/// The validated certificate `cache` holds for `key` while it is valid at
+/// `at`, or else what `check` gives (kept when it succeeds).
+pub(crate) fn cached_or<E>(
+    cache: &BoundedCache<ValidatedCert>,
+    key: &CacheKey<'_>,
+    at: UtcTime,
+    check: impl FnOnce() -> Result<Arc<ValidatedCert>, E>,
+) -> Result<Arc<ValidatedCert>, E> {
+    if let Some(hit) = cache.get(key).filter(|hit| hit.valid_at(at)) {
+        return Ok(hit);
+    }
+    let checked = check()?;
+    cache.insert(key, Arc::clone(&checked));
+    Ok(checked)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::policy::{Audience, Profile, TokenPolicy};
 use super::replay::{MemoryReplayCache, ReplayCache, ReplayError};
 use super::verified::TokenVerified;
 use crate::c14n::taps::Done;
-use crate::cert::{BoundedCache, CacheKey, CertError, TrustAnchors, ValidatedCert};
+use crate::cert::{cached_or, BoundedCache, CacheKey, CertError, TrustAnchors, ValidatedCert};
 use crate::dsig::error::{SignatureErrorKind as E, SignedPart};
 use crate::dsig::model::{KeyIdentifierKind, RefTarget, SignatureInfo, TokenRef};
 use crate::dsig::verify::{check, Document};
@@ -355,14 +355,11 @@ impl TokenVerifier {
     /// anchors when `holder_chain`); cached by its base64 text.
     fn holder(&self, holder: &HolderConfirmation<'_>, at: UtcTime) -> Result<Arc<ValidatedCert>, TokenError> {
         let key = CacheKey { leaf: holder.certificate.text.as_bytes(), intermediates: &[] };
-        if let Some(hit) = self.holders.get(&key).filter(|c| c.valid_at(at)) {
-            return Ok(hit);
-        }
-        let der = holder.certificate.decode().map_err(TokenError::Message)?;
-        let checked = self.message.holder(&der, at, self.holder_chain);
-        let checked = checked.map_err(|e| TokenError::token(K::UntrustedHolder(e), holder.at))?;
-        self.holders.insert(&key, Arc::clone(&checked));
-        Ok(checked)
+        cached_or(&self.holders, &key, at, || {
+            let der = holder.certificate.decode().map_err(TokenError::Message)?;
+            let checked = self.message.holder(&der, at, self.holder_chain);
+            checked.map_err(|e| TokenError::token(K::UntrustedHolder(e), holder.at))
+        })
     }
 
     /// Validity (with the clock skew) and audience, checked at every use.

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use super::header::{SecurityHeader, Timestamp};
 use super::policy::VerifyPolicy;
 use super::verified::{signed_elements, Signer, Verified};
-use crate::cert::{BoundedCache, CacheKey, CertError, CertValidator, TrustAnchors, ValidatedCert, VerificationKey};
+use crate::cert::{
+    cached_or, BoundedCache, CacheKey, CertError, CertValidator, TrustAnchors, ValidatedCert, VerificationKey,
+};
 use crate::dsig::base64;
 use crate::dsig::error::{SignatureErrorKind as E, SignedPart, Unsupported as U, VerifyError};
 use crate::dsig::model::{CertificateText, KeyIdentifierKind, KeyInfo, SignatureInfo, TokenRef};
@@ -269,20 +271,18 @@ impl Verifier {
         if texts.len() > self.policy.certificates.max_intermediates.saturating_add(1) {
             return Err(VerifyError::sig(E::Certificate(CertError::ChainTooLong), offset));
         }
-        let carried: Vec<&[u8]> = texts.iter().skip(1).map(|t| t.text.as_bytes()).collect();
-        let leaf = texts.first().map_or(&b""[..], |t| t.text.as_bytes());
-        let key = CacheKey { leaf, intermediates: &carried };
-        if let Some(hit) = self.texts.get(&key).filter(|c| c.valid_at(at)) {
-            return Ok(Signer::Certificate(hit));
-        }
-        let ders = texts.iter().map(CertificateText::decode).collect::<Result<Vec<_>, _>>()?;
-        let (leaf, rest) = ders.split_first().ok_or(VerifyError::sig(E::KeyNotFound, offset))?;
-        let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
-        let signer = self.certificate(leaf, &intermediates, at, offset)?;
-        if let Signer::Certificate(validated) = &signer {
-            self.texts.insert(&key, validated.clone());
-        }
-        Ok(signer)
+        let Some((leaf, rest)) = texts.split_first() else {
+            return Err(VerifyError::sig(E::KeyNotFound, offset));
+        };
+        let carried: Vec<&[u8]> = rest.iter().map(|t| t.text.as_bytes()).collect();
+        let key = CacheKey { leaf: leaf.text.as_bytes(), intermediates: &carried };
+        let validated = cached_or(&self.texts, &key, at, || {
+            let leaf = leaf.decode()?;
+            let rest = rest.iter().map(CertificateText::decode).collect::<Result<Vec<_>, _>>()?;
+            let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
+            self.certs.validate(&leaf, &intermediates, at).map_err(|e| VerifyError::sig(E::Certificate(e), offset))
+        })?;
+        Ok(Signer::Certificate(validated))
     }
 
     fn identifies(&self, der: &[u8], kind: KeyIdentifierKind, want: &[u8]) -> bool {

@@ -119,7 +119,7 @@ pub fn der_seeds() -> Vec<seeds::Seed> {
     let mut key_and_cert = (key.len() as u16).to_be_bytes().to_vec();
     key_and_cert.extend_from_slice(&key);
     key_and_cert.extend_from_slice(OCES3_LEAF);
-    let spki = spki_of(OCES3_LEAF);
+    let spki = kuvert_corpus::sts::certificate_spki(OCES3_LEAF);
     let mut out = Vec::new();
     let mut add = |name: &str, pick: u8, body: &[u8]| {
         out.push((format!("{name}-{pick}"), [&[pick][..], body].concat()));
@@ -137,48 +137,11 @@ pub fn der_seeds() -> Vec<seeds::Seed> {
         add(file, 3, &pem(file));
     }
     add("oces3-key", 2, &key_and_cert);
-    let cert_pem = format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        base64::engine::general_purpose::STANDARD.encode(OCES3_LEAF)
-    );
+    let cert_pem = kuvert_corpus::sts::pem_encode(OCES3_LEAF, "CERTIFICATE");
     let mut pem_pair = (OCES3_LEAF_KEY.len() as u16).to_be_bytes().to_vec();
     pem_pair.extend_from_slice(OCES3_LEAF_KEY);
     pem_pair.extend_from_slice(cert_pem.as_bytes());
     add("oces3-pem", 2, &pem_pair);
-    add("oces3-spki", 4, spki);
+    add("oces3-spki", 4, &spki);
     out
-}
-
-/// The SubjectPublicKeyInfo of a certificate (the seven TBS fields walked;
-/// a seed needs only a good starting point, so malformed input gives less).
-fn spki_of(cert: &[u8]) -> &[u8] {
-    let mut tbs = inside(inside(cert));
-    if tbs.first() == Some(&0xa0) {
-        tbs = skip(tbs);
-    }
-    for _ in 0..5 {
-        tbs = skip(tbs); // serialNumber, signature, issuer, validity, subject
-    }
-    tlv(tbs).map(|(_, total)| &tbs[..total.min(tbs.len())]).unwrap_or_default()
-}
-
-/// What follows the header of the element at the start of `b`.
-fn inside(b: &[u8]) -> &[u8] {
-    tlv(b).map(|(header, _)| &b[header.min(b.len())..]).unwrap_or_default()
-}
-
-/// What follows the element at the start of `b`.
-fn skip(b: &[u8]) -> &[u8] {
-    tlv(b).map(|(_, total)| &b[total.min(b.len())..]).unwrap_or_default()
-}
-
-/// A DER element's header length and total length (definite lengths up to four bytes).
-fn tlv(b: &[u8]) -> Option<(usize, usize)> {
-    let first = *b.get(1)?;
-    if first < 0x80 {
-        return Some((2, 2 + usize::from(first)));
-    }
-    let n = usize::from(first & 0x7f);
-    let len = b.get(2..2 + n).filter(|_| n <= 4)?.iter().fold(0usize, |acc, &x| acc << 8 | usize::from(x));
-    Some((2 + n, 2 + n + len))
 }

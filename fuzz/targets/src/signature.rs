@@ -116,16 +116,30 @@ fn audience(pick: u8) -> Audience<'static> {
     }
 }
 
+/// A token target's input: its first byte (bit 0 picks the profile, bit 1
+/// whether the audience is checked; the targets read more bits) and the rest
+/// read as a document, with the bound for error offsets.
+struct Picked<'a> {
+    pick: u8,
+    profile: Profile,
+    audience: Audience<'static>,
+    input: Input<'a>,
+    bound: usize,
+}
+
+fn picked(data: &[u8]) -> Option<Picked<'_>> {
+    let (&pick, rest) = data.split_first()?;
+    let input = Input::new(rest, &Limits::default()).ok()?;
+    let bound = rest.len().max(input.as_str().len());
+    Some(Picked { pick, profile: profile(pick), audience: audience(pick), input, bound })
+}
+
 /// `TokenVerifier::verify_assertion` on a standalone assertion document,
 /// trusting the TEST ONLY STS at the fixed time; the first byte picks the
 /// profile and whether the audience is checked. Verified claims are read
 /// whole and must be valid at that time; an error's offset lies in the input.
 pub fn assertion(data: &[u8]) {
-    let Some((&pick, rest)) = data.split_first() else { return };
-    let (profile, audience) = (profile(pick), audience(pick));
-    let limits = Limits::default();
-    let Ok(input) = Input::new(rest, &limits) else { return };
-    let bound = rest.len().max(input.as_str().len());
+    let Some(Picked { profile, audience, input, bound, .. }) = picked(data) else { return };
     match fixtures::token_verifier(profile).verify_assertion(&input, fixtures::now(), audience) {
         Ok(claims) => {
             assert!(claims.not_on_or_after() > fixtures::now(), "an expired assertion verified");
@@ -142,11 +156,7 @@ pub fn assertion(data: &[u8]) {
 /// time; the first byte picks the profile and whether the audience is
 /// checked. A verified token is then authorized on the demo registry.
 pub fn token(data: &[u8]) {
-    let Some((&pick, rest)) = data.split_first() else { return };
-    let (profile, audience) = (profile(pick), audience(pick));
-    let limits = Limits::default();
-    let Ok(input) = Input::new(rest, &limits) else { return };
-    let bound = rest.len().max(input.as_str().len());
+    let Some(Picked { pick, profile, audience, input, bound }) = picked(data) else { return };
     let verifier = fixtures::token_verifier(profile);
     if pick & 4 != 0 {
         return token_twice(&verifier, &input, audience, bound);
