@@ -387,3 +387,21 @@ fn hostile_sizes_are_refused_early_in_bounded_memory() {
     print_table("Resource exhaustion", &["attack", "input bytes", "refused with", "peak heap bytes", "verdict"], &rows);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Signing adds a Security header, digests and a signature value: a message
+/// that would be signed into more than `max_document_bytes` is refused when
+/// signed, not produced for a verifier with the same limits to refuse.
+#[test]
+fn a_message_signed_past_the_document_limit_is_refused() {
+    let signed_len = common::kuvert_sign(common::REQUEST, "oces2-leaf").len();
+    for (limit, ok) in [(signed_len, true), (signed_len - 1, false)] {
+        let limits = Limits { max_document_bytes: limit, ..Limits::default() };
+        let options = kuvert::SignOptions { limits: limits.clone(), ..Default::default() };
+        let input = Input::new(common::REQUEST.as_bytes(), &limits).unwrap();
+        let signed = kuvert::sign_message(&input, &common::signing_key("oces2-leaf"), common::now(), &options);
+        match signed {
+            Ok(doc) => assert!(ok && doc.len() == signed_len, "limit {limit}: signed into {} bytes", doc.len()),
+            Err(e) => assert!(!ok && e.code() == "limit.document_size", "limit {limit}: {e} ({})", e.code()),
+        }
+    }
+}

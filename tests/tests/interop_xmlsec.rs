@@ -376,6 +376,71 @@ fn xmlsec1_signs_kuvert_verifies() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Forms of `SignedInfo` a template may take, each changing how it is
+/// canonicalized: kuvert's template signer canonicalizes `SignedInfo` with
+/// its digests filled in as a subtree in its parent's context.
+fn signed_info_variants(template: &str) -> Vec<(&'static str, String)> {
+    const INCLUSIVE: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+    let method = format!("<ds:CanonicalizationMethod Algorithm=\"{EXC_C14N}\"/>");
+    let with = |to: String| template.replacen(&method, &to, 1);
+    vec![
+        ("exclusive, indented", template.to_owned()),
+        (
+            "exclusive with PrefixList \"soapenv wsu\"",
+            with(format!(
+                "<ds:CanonicalizationMethod Algorithm=\"{EXC_C14N}\"><ec:InclusiveNamespaces xmlns:ec=\"{EXC_C14N}\" PrefixList=\"soapenv wsu\"/></ds:CanonicalizationMethod>"
+            )),
+        ),
+        ("inclusive (ancestors' namespaces rendered)", with(format!("<ds:CanonicalizationMethod Algorithm=\"{INCLUSIVE}\"/>"))),
+        (
+            "inclusive with comments, a comment in SignedInfo",
+            with(format!("<ds:CanonicalizationMethod Algorithm=\"{INCLUSIVE}#WithComments\"/><!-- TEST ONLY -->")),
+        ),
+        (
+            "exclusive, whitespace in DigestValue",
+            template.replace("<ds:DigestValue></ds:DigestValue>", "<ds:DigestValue>\n  </ds:DigestValue>"),
+        ),
+        (
+            "ds as the default namespace",
+            template.replace("xmlns:ds=", "xmlns=").replace("<ds:", "<").replace("</ds:", "</"),
+        ),
+    ]
+}
+
+#[test]
+fn kuvert_signs_templates_xmlsec1_verifies() {
+    if !tools() {
+        return;
+    }
+    let keys = Generated::new();
+    let work = TempDir::new("interop-templates");
+    let key = kuvert::SigningKey::from_pem(
+        &kuvert_tests::read(&keys.path("rsa.key")),
+        &kuvert_tests::read(&keys.path("rsa.pem")),
+    )
+    .expect("generated RSA key");
+    let mut ca = TrustAnchors::new();
+    ca.add_pem(&kuvert_tests::read(&keys.path("ca.pem"))).unwrap();
+    let by_ca = Verifier::new(ca, VerifyPolicy::default());
+    let now = wall_clock();
+    let limits = Limits::default();
+    let base = template(now, RSA_SHA256, KeyInfoForm::TokenReference, &keys.der("rsa.pem"));
+    let (mut rows, mut failures) = (Vec::new(), Vec::new());
+    for (name, template) in signed_info_variants(&base) {
+        assert!(name.starts_with("exclusive, indented") || template != base, "{name}: the variant changed nothing");
+        let input = Input::new(template.as_bytes(), &limits).unwrap();
+        let signed = kuvert::sign_template(&input, &key, &limits).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (status, said) = xmlsec_verify(&work, &signed, &keys.path("rsa.pem"), SOAP11);
+        let ours = kuvert_code(&by_ca, &signed, now);
+        if status != 0 || ours != "verifies" {
+            failures.push(format!("{name}: xmlsec1 exit {status} ({said}), kuvert {ours}"));
+        }
+        rows.push(vec![name.to_owned(), format!("xmlsec1 exit {status}: {said}"), format!("kuvert: {ours}")]);
+    }
+    print_table("kuvert signs templates, xmlsec1 verifies", &["SignedInfo", "xmlsec1 --verify", "kuvert"], &rows);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 // ---------------------------------------------------------------------------
 // c. Tampering, both directions
 // ---------------------------------------------------------------------------

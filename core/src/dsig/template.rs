@@ -13,13 +13,14 @@ use super::keyinfo::token_reference;
 use super::model::{C14nStep, RefTarget, Reference, SignatureInfo, TokenRef};
 use super::parse::{attr, signature, SignatureLimits};
 use super::sign::{KeyError, SigningKey};
-use super::verify::{canonical_signed_info, digest_reference, Document};
+use super::verify::{canonical_signed_info_of, digest_reference, Document};
 use super::DigestAlgorithm;
+use crate::c14n::subtree::Subtree;
 use crate::c14n::taps::Done;
 use crate::c14n::C14nMethod;
 use crate::xml::index::IdIndex;
 use crate::xml::reader::{Event, Reader};
-use crate::xml::{Input, NsId, Span};
+use crate::xml::{Input, NsId, Span, XmlError, XmlErrorKind};
 use crate::Limits;
 use aws_lc_rs::digest::Digest;
 
@@ -79,28 +80,21 @@ struct Read<'a> {
     digested: Vec<Done>,
 }
 
-/// How far to read.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Until {
-    /// The whole document (it is checked, indexed and digested).
-    End,
-    /// The end of the template (a document read whole before, with only
-    /// `DigestValue` contents filled in since); its `SignedInfo` kept in
-    /// canonical form on the way.
-    Template,
-}
-
 fn read<'a>(
     src: &'a str,
     content_start: usize,
     limits: &Limits,
-    until: Until,
     expected: Option<&Expected<'_>>,
 ) -> Result<Read<'a>, VerifyError> {
     let sig_limits = SignatureLimits::default();
     let mut r = Reader::new(src, content_start, limits);
     r.enable_index();
-    arm_taps(&mut r, until, expected);
+    if let Some(e) = expected {
+        let taps = r.taps();
+        for (i, id) in e.ids.iter().enumerate() {
+            taps.want(i, Cow::Owned(id.clone()), C14nMethod::Exclusive, &[], e.digest);
+        }
+    }
     let mut token_refs = Vec::new();
     let mut template = None;
     loop {
@@ -109,9 +103,6 @@ fn read<'a>(
                 let sig = signature(&mut r, &t, &sig_limits)?;
                 if template.is_none() && sig.value.is_empty() {
                     template = Some(sig);
-                    if until == Until::Template {
-                        break;
-                    }
                 }
             }
             Event::Start(t) if t.ns == NsId::WSSE && t.name.local(src) == "SecurityTokenReference" => {
@@ -129,21 +120,6 @@ fn read<'a>(
     Ok(Read { index: r.take_index().unwrap_or_default(), token_refs, template, digested })
 }
 
-/// What the reading pass computes besides reading: the expected elements'
-/// digests on the full reading, the template's `SignedInfo` on the second.
-fn arm_taps(r: &mut Reader<'_>, until: Until, expected: Option<&Expected<'_>>) {
-    match (until, expected) {
-        (Until::Template, _) => r.taps().keep_signed_info(),
-        (Until::End, Some(e)) => {
-            let taps = r.taps();
-            for (i, id) in e.ids.iter().enumerate() {
-                taps.want(i, Cow::Owned(id.clone()), C14nMethod::Exclusive, &[], e.digest);
-            }
-        }
-        (Until::End, None) => {}
-    }
-}
-
 /// Signs the first empty signature template of `text` with `key`: fills every
 /// `DigestValue` of its references, then its `SignatureValue` (with the
 /// template's `SignatureMethod`, which must fit the key). References to the
@@ -154,22 +130,60 @@ pub(crate) fn fill_template(
     limits: &Limits,
     expected: Option<&Expected<'_>>,
 ) -> Result<String, TemplateError> {
-    let with_digests = fill(text, limits, Until::End, expected, |doc, sig, digested| {
-        let mut edits = Vec::with_capacity(sig.references.len());
-        for r in &sig.references {
-            let digest = match expected.and_then(|e| digested_in_pass(doc, r, e, digested)) {
-                Some(d) => d,
-                None => digest_reference(doc, sig, r)?.1,
-            };
-            edits.push(edit(r.digest_value_span, base64::encode(digest.as_ref())));
-        }
-        Ok(edits)
-    })?;
-    fill(&with_digests, limits, Until::Template, None, |doc, sig, _| {
-        let canonical = canonical_signed_info(doc, sig)?;
-        let value = key.sign(sig.algorithm, &canonical).map_err(TemplateError::Key)?;
-        Ok(vec![edit(sig.value_span, base64::encode(&value))])
-    })
+    let input = Input::new(text.as_bytes(), limits).map_err(VerifyError::from)?;
+    let src = input.as_str();
+    let read = read(src, input.content_start(), limits, expected)?;
+    let sig = read.template.as_ref().ok_or(TemplateError::NoTemplate)?;
+    let doc = Document {
+        src,
+        content_start: input.content_start(),
+        index: &read.index,
+        limits,
+        token_refs: &read.token_refs,
+        inline: &[],
+    };
+    let mut edits = Vec::with_capacity(sig.references.len() + 1);
+    for r in &sig.references {
+        let digest = match expected.and_then(|e| digested_in_pass(&doc, r, e, &read.digested)) {
+            Some(d) => d,
+            None => digest_reference(&doc, sig, r)?.1,
+        };
+        edits.push(edit(r.digest_value_span, base64::encode(digest.as_ref())));
+    }
+    let canonical = filled_signed_info(src, sig, &edits, limits)?;
+    let value = key.sign(sig.algorithm, &canonical).map_err(TemplateError::Key)?;
+    edits.push(edit(sig.value_span, base64::encode(&value)));
+    let signed = apply(src, edits);
+    if signed.len() > limits.document_cap() {
+        // Signed, the document would not read back under the same limits.
+        let too_large = XmlErrorKind::DocumentTooLarge { limit: limits.max_document_bytes };
+        return Err(VerifyError::from(XmlError::new(too_large, limits.document_cap())).into());
+    }
+    Ok(signed)
+}
+
+/// The template's `SignedInfo` in canonical form with `digests` filled in:
+/// its text with the `DigestValue` edits, canonicalized as the subtree it is
+/// in the document (the context of its parent), without reading the document
+/// again.
+fn filled_signed_info(
+    src: &str,
+    sig: &SignatureInfo<'_>,
+    digests: &[Edit],
+    limits: &Limits,
+) -> Result<Vec<u8>, VerifyError> {
+    let at = sig.signed_info.start();
+    let within = digests.iter().map(|e| Edit { start: e.start - at, end: e.end - at, text: e.text.clone() });
+    let text = apply(&src[sig.signed_info.range()], within.collect());
+    let tree = Subtree {
+        src: &text,
+        range: 0..text.len(),
+        whole_document: false,
+        inherited_ns: &sig.signed_info_context.inherited_ns,
+        inherited_xml: &sig.signed_info_context.inherited_xml,
+        exclude: None,
+    };
+    canonical_signed_info_of(&tree, &sig.c14n, limits)
 }
 
 /// The digest the reading pass computed for `r`, when `r` asks for exactly
@@ -195,28 +209,4 @@ fn digested_in_pass(
 
 fn edit(span: Span, text: String) -> Edit {
     Edit { start: span.start(), end: span.end(), text }
-}
-
-/// Reads `text`, lets `compute` produce edits for the template, applies them.
-fn fill(
-    text: &str,
-    limits: &Limits,
-    until: Until,
-    expected: Option<&Expected<'_>>,
-    compute: impl FnOnce(&Document<'_, '_>, &SignatureInfo<'_>, &[Done]) -> Result<Vec<Edit>, TemplateError>,
-) -> Result<String, TemplateError> {
-    let input = Input::new(text.as_bytes(), limits).map_err(VerifyError::from)?;
-    let src = input.as_str();
-    let read = read(src, input.content_start(), limits, until, expected)?;
-    let sig = read.template.as_ref().ok_or(TemplateError::NoTemplate)?;
-    let doc = Document {
-        src,
-        content_start: input.content_start(),
-        index: &read.index,
-        limits,
-        token_refs: &read.token_refs,
-        inline: &[],
-    };
-    let edits = compute(&doc, sig, &read.digested)?;
-    Ok(apply(src, edits))
 }

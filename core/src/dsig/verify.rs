@@ -89,10 +89,19 @@ pub(crate) fn canonical_signed_info<'s>(
     {
         return Ok(Cow::Borrowed(read));
     }
-    let prefixes = sig.c14n.prefix_list();
-    let mode = Mode { method: sig.c14n.method, inclusive_prefixes: &prefixes, comments: true };
     let tree = subtree(doc, sig.signed_info, &sig.signed_info_context, None);
-    Ok(Cow::Owned(canonicalize(&tree, &mode, doc.limits, Vec::with_capacity(1024))?))
+    Ok(Cow::Owned(canonical_signed_info_of(&tree, &sig.c14n, doc.limits)?))
+}
+
+/// `SignedInfo` as `tree`, canonicalized with the method `c14n` names.
+pub(crate) fn canonical_signed_info_of(
+    tree: &Subtree<'_, '_>,
+    c14n: &C14nStep<'_>,
+    limits: &Limits,
+) -> Result<Vec<u8>, VerifyError> {
+    let prefixes = c14n.prefix_list();
+    let mode = Mode { method: c14n.method, inclusive_prefixes: &prefixes, comments: true };
+    Ok(canonicalize(tree, &mode, limits, Vec::with_capacity(1024))?)
 }
 
 fn subtree<'a, 'c>(
