@@ -396,7 +396,7 @@ fn a_message_signed_past_the_document_limit_is_refused() {
     let signed_len = common::kuvert_sign(common::REQUEST, "oces2-leaf").len();
     for (limit, ok) in [(signed_len, true), (signed_len - 1, false)] {
         let limits = Limits { max_document_bytes: limit, ..Limits::default() };
-        let options = kuvert::SignOptions { limits: limits.clone(), ..Default::default() };
+        let options = kuvert::SignOptions { limits, ..Default::default() };
         let input = Input::new(common::REQUEST.as_bytes(), &limits).unwrap();
         let signed = kuvert::sign_message(&input, &common::signing_key("oces2-leaf"), common::now(), &options);
         match signed {
