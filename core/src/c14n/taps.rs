@@ -17,6 +17,9 @@ use crate::xml::reader::{Event, Reader, StartTag};
 use crate::xml::text::attr_value;
 use crate::xml::{NsId, Span};
 
+/// The tap index of a speculative digest (see [`DigestTaps::speculate_here`]).
+pub(crate) const SPECULATED: usize = usize::MAX - 2;
+
 /// An element a reference names, not reached yet.
 struct Wanted<'a> {
     reference: usize,
@@ -207,6 +210,16 @@ impl<'a> DigestTaps<'a> {
         let context = || digest::Context::new(digest.aws_lc());
         let sink = TapSink::Pair { whole: context(), enveloped: context(), outside: true, whole_reference: whole };
         self.start(r, t, &Tap::exclusive(enveloped, true), sink);
+    }
+
+    /// Starts digesting now the element whose start tag `t` the reader just
+    /// read, in exclusive c14n without a prefix list and SHA-256, as tap
+    /// [`SPECULATED`]: for an element signatures reference that comes before
+    /// them (a `wsu:Timestamp`). The digest is used only for a reference
+    /// that asks for exactly that of exactly this element.
+    pub fn speculate_here(&mut self, r: &Reader<'a>, t: &StartTag) {
+        let sink = TapSink::Digest(digest::Context::new(DigestAlgorithm::Sha256.aws_lc()));
+        self.start(r, t, &Tap::exclusive(SPECULATED, false), sink);
     }
 
     /// Signatures read in this pass keep their `SignedInfo` in exclusive

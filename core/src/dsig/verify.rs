@@ -67,7 +67,7 @@ pub(crate) fn check<'a>(
     key.verify(sig.algorithm, &canonical, &sig.value).map_err(|e| VerifyError::sig(key_error(e), sig.value_at))?;
     let mut covered: Vec<Covered<'a>> = Vec::with_capacity(sig.references.len());
     for (i, reference) in sig.references.iter().enumerate() {
-        let c = match doc.inline.iter().find(|d| d.reference == i) {
+        let c = match doc.inline.iter().find(|d| d.reference == i).or_else(|| speculated(doc, reference)) {
             Some(done) => check_inline(doc, reference, done)?,
             None => check_reference(doc, sig, reference)?,
         };
@@ -140,6 +140,20 @@ fn check_inline<'a>(
         return Err(VerifyError::sig(E::DigestMismatch, r.span.start()));
     }
     Ok(Covered { span, id: Some(id.clone()), via_str })
+}
+
+/// The speculative digest a reading pass took of the element `r` names
+/// ([`DigestTaps::speculate_here`](crate::c14n::taps::DigestTaps::speculate_here)),
+/// when `r` asks for exactly that: exclusive c14n without a prefix list,
+/// SHA-256, no other transform.
+fn speculated<'d>(doc: &'d Document<'_, '_>, r: &Reference<'_>) -> Option<&'d crate::c14n::taps::Done> {
+    let RefTarget::Id(id) = &r.target else { return None };
+    let plain = matches!(&r.transforms.c14n, Some(C14nStep { method: C14nMethod::Exclusive, prefixes: None }))
+        && !r.transforms.enveloped
+        && r.transforms.str_transform.is_none()
+        && r.digest == DigestAlgorithm::Sha256;
+    let span = doc.index.get(id).filter(|_| plain)?.span;
+    doc.inline.iter().find(|d| d.reference == crate::c14n::taps::SPECULATED && d.span == span)
 }
 
 fn check_reference<'a>(

@@ -74,7 +74,11 @@ pub(crate) fn read<'a>(
         };
         let at = c.span.start();
         match (c.ns, c.name.local(r.source())) {
-            (NsId::WSU, "Timestamp") if header.timestamp.is_none() => header.timestamp = Some(timestamp(r, &c)?),
+            (NsId::WSU, "Timestamp") if header.timestamp.is_none() => {
+                // Signed, and read before the signature: digested on the way.
+                r.with_taps(|taps, r| taps.speculate_here(r, &c));
+                header.timestamp = Some(timestamp(r, &c)?);
+            }
             (NsId::WSU, "Timestamp") => return Err(VerifyError::sig(E::MalformedTimestamp, at)),
             (NsId::WSSE, "BinarySecurityToken") => header.tokens.push(binary_token(r, &c)?),
             (NsId::WSSE, "SecurityTokenReference") => {
