@@ -68,9 +68,16 @@ pub(crate) struct Indexed<'a> {
     pub context: Context<'a>,
 }
 
+/// IDs are looked up by a scan up to this many (a message has a handful);
+/// beyond, by a hash map (SipHash: the IDs are the sender's choice).
+const SCANNED_IDS: usize = 16;
+
 #[derive(Debug, Default)]
 pub(crate) struct IdIndex<'a> {
     pub entries: Vec<Indexed<'a>>,
+    /// The ID of each entry.
+    ids: Vec<Cow<'a, str>>,
+    /// Entries by ID, once there are more than [`SCANNED_IDS`].
     by_id: HashMap<Cow<'a, str>, usize>,
     /// Offset of the first ID value seen twice.
     pub duplicate: Option<usize>,
@@ -83,7 +90,25 @@ pub(crate) struct IdIndex<'a> {
 impl<'a> IdIndex<'a> {
     /// The element whose ID is `id`.
     pub fn get(&self, id: &str) -> Option<&Indexed<'a>> {
-        self.by_id.get(id).map(|&i| &self.entries[i])
+        self.position(id).map(|i| &self.entries[i])
+    }
+
+    fn position(&self, id: &str) -> Option<usize> {
+        match self.by_id.is_empty() {
+            true => self.ids.iter().position(|known| known == id),
+            false => self.by_id.get(id).copied(),
+        }
+    }
+
+    /// Adds the entry with ID `id` (not in the index yet) as number `index`.
+    fn add_id(&mut self, id: Cow<'a, str>, index: usize) {
+        if !self.by_id.is_empty() {
+            self.by_id.insert(id.clone(), index);
+        }
+        self.ids.push(id);
+        if self.ids.len() == SCANNED_IDS + 1 {
+            self.by_id = self.ids.iter().cloned().zip(0..).collect();
+        }
     }
 
     /// Called for every start tag (after its attributes are resolved).
@@ -96,13 +121,13 @@ impl<'a> IdIndex<'a> {
         for a in ids {
             self.seen += 1;
             let id = attr_value(src, a.value, a.has_ref);
-            if self.by_id.contains_key(&id) {
+            if self.position(&id).is_some() {
                 self.duplicate.get_or_insert(a.value.start());
                 continue;
             }
             let context = context.get_or_insert_with(|| self.context(tag.bindings, tag.names, tag.depth)).clone();
             let index = self.entries.len();
-            self.by_id.insert(id, index);
+            self.add_id(id, index);
             self.open.push(index);
             let span = Span::new(tag.span.start(), tag.span.end());
             self.entries.push(Indexed { ns: tag.ns, local: tag.local, span, depth: tag.depth, context });
@@ -169,6 +194,25 @@ pub(crate) fn is_id_attr(a: &Attr, src: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_found_scanned_and_hashed() {
+        let src: String = (0..40).map(|i| format!("<e Id=\"x{i}\"/>")).collect();
+        let doc = format!("<r>{src}<e Id=\"x{}\"/></r>", super::SCANNED_IDS);
+        let limits = crate::Limits::default();
+        let mut r = crate::xml::reader::Reader::new(&doc, 0, &limits);
+        r.enable_index();
+        while !matches!(r.next().unwrap(), crate::xml::reader::Event::Eof) {}
+        let index = r.take_index().unwrap();
+        for i in 0..40 {
+            let at = doc.find(&format!("\"x{i}\"")).unwrap();
+            assert_eq!(index.get(&format!("x{i}")).unwrap().span.start(), doc[..at].rfind('<').unwrap());
+        }
+        assert!(index.get("x40").is_none() && index.get("").is_none());
+        let repeated = doc.rfind(&format!("\"x{}\"", super::SCANNED_IDS)).unwrap() + 1;
+        assert_eq!(index.duplicate, Some(repeated), "a duplicate past the scanned IDs is found");
+        assert_eq!(index.seen, 41);
+    }
 
     #[test]
     fn has_key_is_key_equality() {
