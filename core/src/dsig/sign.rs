@@ -60,6 +60,8 @@ enum Private {
 pub struct SigningKey {
     private: Private,
     certificate: Vec<u8>,
+    /// The certificate in base64, as a BinarySecurityToken carries it.
+    certificate_text: String,
     rng: SystemRandom,
 }
 
@@ -81,7 +83,8 @@ impl SigningKey {
         } else {
             return Err(KeyError::UnsupportedKey);
         };
-        let key = SigningKey { private, certificate: certificate.to_vec(), rng: SystemRandom::new() };
+        let certificate_text = super::base64::encode(certificate);
+        let key = SigningKey { private, certificate: certificate.to_vec(), certificate_text, rng: SystemRandom::new() };
         key.check_certificate()?;
         Ok(key)
     }
@@ -96,6 +99,11 @@ impl SigningKey {
     /// The certificate (DER).
     pub fn certificate(&self) -> &[u8] {
         &self.certificate
+    }
+
+    /// [`certificate`](Self::certificate) in base64.
+    pub(crate) fn certificate_text(&self) -> &str {
+        &self.certificate_text
     }
 
     /// The algorithm used unless another is asked for: RSA-SHA256, or ECDSA with the key's curve.

@@ -8,7 +8,6 @@
 use std::fmt;
 
 use crate::c14n::C14nMethod;
-use crate::dsig::base64;
 use crate::dsig::error::VerifyError;
 use crate::dsig::sign::{KeyError, SigningKey};
 pub(crate) use crate::dsig::template::{apply, Edit};
@@ -291,32 +290,28 @@ fn security_header(
 ) -> String {
     let bst_id = ids.next("X509");
     let sig_id = ids.next("SIG");
-    let soap_ns = env.version().namespace();
-    let created = now;
     let expires = now.add_millis(i64::from(options.ttl_seconds) * 1000);
     let exc = C14nMethod::Exclusive.uri();
-    let mut refs = String::new();
+    let mut h = String::with_capacity(2048 + key.certificate_text().len() + 400 * targets.len());
+    let (wsse, wsu, ds) = (crate::ns::WSSE, crate::ns::WSU, crate::ns::DS);
+    let soap = env.version().namespace();
+    h.extend(["<wsse:Security xmlns:wsse=\"", wsse, "\" xmlns:wsu=\"", wsu, "\" xmlns:soapenv=\"", soap]);
+    h.extend(["\" soapenv:mustUnderstand=\"1\"><wsu:Timestamp wsu:Id=\"", ts_id, "\"><wsu:Created>"]);
+    h.extend([&now.to_string(), "</wsu:Created><wsu:Expires>", &expires.to_string(), "</wsu:Expires></wsu:Timestamp>"]);
+    h.extend(["<wsse:BinarySecurityToken EncodingType=\"", BASE64_BINARY, "\" ValueType=\"", X509V3, "\" wsu:Id=\""]);
+    h.extend([&bst_id, "\">", key.certificate_text(), "</wsse:BinarySecurityToken>"]);
+    h.extend(["<ds:Signature xmlns:ds=\"", ds, "\" Id=\"", &sig_id, "\"><ds:SignedInfo>"]);
+    h.extend(["<ds:CanonicalizationMethod Algorithm=\"", exc, "\"/><ds:SignatureMethod Algorithm=\""]);
+    h.extend([algorithm.uri(), "\"/>"]);
     for id in targets {
-        refs.push_str(&format!(
-            "<ds:Reference URI=\"#{id}\"><ds:Transforms><ds:Transform Algorithm=\"{exc}\"/></ds:Transforms>\
-<ds:DigestMethod Algorithm=\"{}\"/><ds:DigestValue></ds:DigestValue></ds:Reference>",
-            options.digest.uri()
-        ));
+        h.extend(["<ds:Reference URI=\"#", id, "\"><ds:Transforms><ds:Transform Algorithm=\"", exc]);
+        h.extend(["\"/></ds:Transforms><ds:DigestMethod Algorithm=\"", options.digest.uri()]);
+        h.push_str("\"/><ds:DigestValue></ds:DigestValue></ds:Reference>");
     }
-    format!(
-        "<wsse:Security xmlns:wsse=\"{wsse}\" xmlns:wsu=\"{wsu}\" xmlns:soapenv=\"{soap_ns}\" soapenv:mustUnderstand=\"1\">\
-<wsu:Timestamp wsu:Id=\"{ts_id}\"><wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>\
-<wsse:BinarySecurityToken EncodingType=\"{BASE64_BINARY}\" ValueType=\"{X509V3}\" wsu:Id=\"{bst_id}\">{cert}</wsse:BinarySecurityToken>\
-<ds:Signature xmlns:ds=\"{ds}\" Id=\"{sig_id}\"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm=\"{exc}\"/>\
-<ds:SignatureMethod Algorithm=\"{alg}\"/>{refs}</ds:SignedInfo><ds:SignatureValue></ds:SignatureValue>\
-<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference URI=\"#{bst_id}\" ValueType=\"{X509V3}\"/>\
-</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security>",
-        wsse = crate::ns::WSSE,
-        wsu = crate::ns::WSU,
-        cert = base64::encode(key.certificate()),
-        ds = crate::ns::DS,
-        alg = algorithm.uri(),
-    )
+    h.push_str("</ds:SignedInfo><ds:SignatureValue></ds:SignatureValue><ds:KeyInfo><wsse:SecurityTokenReference>");
+    h.extend(["<wsse:Reference URI=\"#", &bst_id, "\" ValueType=\"", X509V3, "\"/>"]);
+    h.push_str("</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security>");
+    h
 }
 
 /// Puts the Security header first in the Header (creating the Header if there is none).
