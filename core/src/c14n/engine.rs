@@ -29,6 +29,8 @@ enum AttrText<'a> {
     Raw(&'a [u8]),
     /// Index into the inherited `xml:*` attributes.
     Inherited(usize),
+    /// The apex's added `wsu:Id` ([`C14n::with_apex_id`]).
+    ApexId,
 }
 
 /// The buffers of a finished canonicalizer, emptied, for the next one
@@ -62,6 +64,8 @@ pub(crate) struct C14n<'a, S: Sink> {
     attrs_out: Vec<OutAttr<'a>>,
     seen: Vec<&'a str>,
     root_done: bool,
+    /// A `wsu:Id` the apex is written with as though its start tag had it.
+    apex_id: Option<Box<str>>,
 }
 
 impl<'a, S: Sink> C14n<'a, S> {
@@ -100,7 +104,17 @@ impl<'a, S: Sink> C14n<'a, S> {
             attrs_out,
             seen,
             root_done: false,
+            apex_id: None,
         }
+    }
+
+    /// Canonicalizes the apex as though its start tag also had
+    /// `xmlns:wsu="…wssecurity-utility…" wsu:Id="id"`: the element as a
+    /// signer that adds the ID writes it. Only for an apex that has no
+    /// `wsu:Id` and in whose scope `wsu` is unbound or bound to that namespace.
+    pub fn with_apex_id(mut self, id: Box<str>) -> Self {
+        self.apex_id = Some(id);
+        self
     }
 
     /// The sink, with everything written.
@@ -188,6 +202,10 @@ impl<'a, S: Sink> C14n<'a, S> {
         } else {
             self.inclusive_namespaces(r, apex);
         }
+        let added_id = apex && self.apex_id.is_some();
+        if added_id {
+            self.consider("wsu", NsId::WSU);
+        }
         self.ns_out.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for i in 0..self.ns_out.len() {
             let (prefix, ns) = self.ns_out[i];
@@ -202,7 +220,7 @@ impl<'a, S: Sink> C14n<'a, S> {
             escape::attr_value(&mut self.out, uri);
             self.out.push(b"\"");
         }
-        self.attributes(r, inherited_xml);
+        self.attributes(r, inherited_xml, added_id);
         self.out.push(b">");
     }
 
@@ -275,7 +293,7 @@ impl<'a, S: Sink> C14n<'a, S> {
         }
     }
 
-    fn attributes(&mut self, r: &Reader<'a>, inherited_xml: &[(&'a str, Cow<'a, str>)]) {
+    fn attributes(&mut self, r: &Reader<'a>, inherited_xml: &[(&'a str, Cow<'a, str>)], added_id: bool) {
         self.attrs_out.clear();
         let src = r.source();
         for a in r.attrs() {
@@ -290,6 +308,10 @@ impl<'a, S: Sink> C14n<'a, S> {
                 self.attrs_out.push(OutAttr { uri: crate::ns::XML, local, qname, value: AttrText::Inherited(i) });
             }
         }
+        if added_id {
+            let (uri, local, qname) = (crate::ns::WSU, "Id", "wsu:Id");
+            self.attrs_out.push(OutAttr { uri, local, qname, value: AttrText::ApexId });
+        }
         self.attrs_out.sort_unstable_by(|a, b| (a.uri, a.local).cmp(&(b.uri, b.local)));
         for a in &self.attrs_out {
             self.out.push(b" ");
@@ -298,6 +320,7 @@ impl<'a, S: Sink> C14n<'a, S> {
             match a.value {
                 AttrText::Raw(raw) => escape::attr_raw(&mut self.out, raw),
                 AttrText::Inherited(i) => escape::attr_value(&mut self.out, &inherited_xml[i].1),
+                AttrText::ApexId => escape::attr_value(&mut self.out, self.apex_id.as_deref().unwrap_or_default()),
             }
             self.out.push(b"\"");
         }

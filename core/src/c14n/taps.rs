@@ -222,6 +222,22 @@ impl<'a> DigestTaps<'a> {
         self.start(r, t, &Tap::exclusive(SPECULATED, false), sink);
     }
 
+    /// Starts digesting now, for reference `reference`, in exclusive c14n
+    /// and `digest`, the element whose start tag `t` the reader just read;
+    /// with `added_id`, as though its start tag had that `wsu:Id` (see
+    /// [`C14n::with_apex_id`]): the element as a signer adding the ID writes it.
+    pub fn start_signed_here(
+        &mut self,
+        r: &Reader<'a>,
+        t: &StartTag,
+        reference: usize,
+        digest: DigestAlgorithm,
+        added_id: Option<Box<str>>,
+    ) {
+        let sink = TapSink::Digest(digest::Context::new(digest.aws_lc()));
+        self.start_with(r, t, &Tap::exclusive(reference, false), sink, added_id);
+    }
+
     /// Signatures read in this pass keep their `SignedInfo` in exclusive
     /// canonical form ([`capture_here`](Self::capture_here)), so that
     /// checking or signing it needs no second reading.
@@ -325,12 +341,20 @@ impl<'a> DigestTaps<'a> {
 
     /// Starts one tap at `t` (the apex event is fed here).
     fn start(&mut self, r: &Reader<'a>, t: &StartTag, w: &Tap<'_>, sink: TapSink) {
+        self.start_with(r, t, w, sink, None);
+    }
+
+    /// [`start`](Self::start), the apex with an added ID when `added_id`.
+    fn start_with(&mut self, r: &Reader<'a>, t: &StartTag, w: &Tap<'_>, sink: TapSink, added_id: Option<Box<str>>) {
         let prefixes: Vec<&str> = w.prefixes.iter().map(String::as_str).collect();
         let pair = matches!(sink, TapSink::Pair { .. });
         let mut engine = match self.spares.pop() {
             Some(spare) => C14n::reusing(w.method, &prefixes, false, t.depth, sink, spare),
             None => C14n::new(w.method, &prefixes, false, t.depth, sink),
         };
+        if let Some(id) = added_id {
+            engine = engine.with_apex_id(id);
+        }
         let context = if w.method.is_exclusive() { None } else { Some(r.context_of_current()) };
         let inherited = context.as_ref().map_or(&[][..], |c| &c.inherited_xml[..]);
         engine.event(r, &Event::Start(*t), inherited);

@@ -39,6 +39,12 @@ impl<'a> Parser<'a> {
         let actor = self.attr_string(self.soap, actor_name);
         let id = self.attr_string(NsId::WSU, "Id");
         let name = self.qname(&t);
+        if let Some(pass) = self.signing.as_mut() {
+            // What sign_message signs: WS-Addressing, the Framework, every mustUnderstand block.
+            if t.ns == NsId::WSA || (t.ns == NsId::SBF && name.local == "Framework") || must_understand {
+                pass.start(&mut self.r, &t, id.as_deref(), false);
+            }
+        }
         let index = self.env.header_blocks.len();
         let end = match (t.ns, name.local) {
             (NsId::WSA, "Action" | "MessageID" | "To" | "RelatesTo") => self.addressing_value(&t)?,

@@ -11,6 +11,7 @@ use crate::dsig::parse::SignatureLimits;
 use crate::dsig::shape::SignedInfoShapes;
 use crate::token::in_pass::AssertionPass;
 use crate::wss::header::SecurityHeader;
+use crate::wss::sign_pass::SignPass;
 use crate::xml::content;
 use crate::xml::index::IdIndex;
 use crate::xml::reader::{Attr, Event, Reader, StartTag};
@@ -41,6 +42,28 @@ impl<'a> Envelope<'a> {
         Ok(parser.env)
     }
 
+    /// [`parse_finding_duplicate_id`](Self::parse_finding_duplicate_id) in a
+    /// signing pass: `pass` digests the elements it signs while they are
+    /// read; returns the pass, its digests (by target) and the most namespace
+    /// bindings that were in scope at once.
+    pub(crate) fn parse_signing<'s>(
+        input: &'s Input<'_>,
+        limits: &Limits,
+        pass: SignPass<'s>,
+    ) -> Result<SigningRead<'s>> {
+        let mut parser = Parser::new(input.as_str(), input.content_start(), limits);
+        parser.r.enable_index();
+        parser.signing = Some(pass);
+        parser.document().map_err(|e| e.map_offset(|o| input.original_offset(o)))?;
+        Ok(SigningRead {
+            duplicate: parser.r.take_index().and_then(|index| index.duplicate),
+            digests: parser.r.take_taps().map(|t| t.into_done()).unwrap_or_default(),
+            peak_in_scope: parser.r.peak_in_scope(),
+            pass: parser.signing.take().expect("the pass was set"),
+            envelope: parser.env,
+        })
+    }
+
     /// Like [`parse`](Self::parse), also finding the first ID (`wsu:Id`,
     /// `Id` or `ID`) used twice: the offset of its second use in
     /// [`Input::as_str`]. For signers, which refuse such messages.
@@ -54,6 +77,17 @@ impl<'a> Envelope<'a> {
         let duplicate = parser.r.take_index().and_then(|index| index.duplicate);
         Ok((parser.env, duplicate))
     }
+}
+
+/// A message read in a signing pass ([`Envelope::parse_signing`]).
+pub(crate) struct SigningRead<'a> {
+    pub envelope: Envelope<'a>,
+    /// Offset of the second use of an ID used twice.
+    pub duplicate: Option<usize>,
+    pub pass: SignPass<'a>,
+    /// Digests of the pass's targets (`Done::reference` indexes `pass.targets`).
+    pub digests: Vec<crate::c14n::taps::Done>,
+    pub peak_in_scope: usize,
 }
 
 /// A message read for signature verification: the envelope, the ID index and
@@ -130,6 +164,8 @@ pub(crate) struct Parser<'a> {
     pub last_end_span: Span,
     /// Set when the Security header is to be read (signature verification).
     pub security: Option<SecurityState<'a>>,
+    /// Set by `sign_message`: the elements it signs are digested in this pass.
+    pub signing: Option<SignPass<'a>>,
 }
 
 impl<'a> Parser<'a> {
@@ -160,6 +196,7 @@ impl<'a> Parser<'a> {
             soap: NsId::SOAP11,
             last_end_span: Span::default(),
             security: None,
+            signing: None,
         }
     }
 
@@ -215,6 +252,9 @@ impl<'a> Parser<'a> {
 
     fn body(&mut self, body: StartTag) -> Result<()> {
         self.env.body_id = self.attr_string(NsId::WSU, "Id");
+        if let Some(pass) = self.signing.as_mut() {
+            pass.start(&mut self.r, &body, self.env.body_id.as_deref(), true);
+        }
         let mut first = true;
         while let Some(t) = self.next_structural()? {
             if !first {

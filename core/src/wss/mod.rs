@@ -5,6 +5,7 @@ mod document;
 pub(crate) mod header;
 mod policy;
 pub(crate) mod sign;
+pub(crate) mod sign_pass;
 pub(crate) mod verified;
 pub(crate) mod verifier;
 
@@ -13,5 +14,7 @@ pub use sign::{sign_message, sign_template, SignError, SignOptions};
 pub use verified::{SignedElement, Verified, VerifiedDocument};
 pub use verifier::Verifier;
 
+#[cfg(test)]
+mod sign_pass_tests;
 #[cfg(test)]
 mod tests;

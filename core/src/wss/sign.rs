@@ -3,7 +3,10 @@
 //! Body, the Timestamp and the WS-Addressing and Framework headers present.
 //!
 //! The digests and the signed `SignedInfo` are computed by the same
-//! canonicalization code verification uses, on the final document.
+//! canonicalization code verification uses: while the message is read, as
+//! its elements will be written ([`sign_pass`](super::sign_pass)), or, where
+//! that pass declines, on the document with a signature template read back
+//! whole. Both give the same bytes.
 
 use std::fmt;
 
@@ -121,6 +124,24 @@ pub fn sign_message(
     options: &SignOptions,
 ) -> Result<String, SignError> {
     let algorithm = options.algorithm.unwrap_or_else(|| key.default_algorithm());
+    match super::sign_pass::sign_in_one_pass(input, key, now, options, algorithm)? {
+        Some(signed) => Ok(signed),
+        None => sign_through_template(input, key, now, options, algorithm),
+    }
+}
+
+/// [`sign_message`] the long way: the message with a signature template
+/// (IDs added, empty digest and signature values) is written, then read
+/// back whole, digested and signed. The same bytes as the one-pass signer
+/// where both sign; this way reads back (and refuses with its offset)
+/// whatever the other declines.
+pub(crate) fn sign_through_template(
+    input: &Input<'_>,
+    key: &SigningKey,
+    now: UtcTime,
+    options: &SignOptions,
+    algorithm: SignatureAlgorithm,
+) -> Result<String, SignError> {
     let (env, duplicate) = Envelope::parse_finding_duplicate_id(input, &options.limits)?;
     if let Some(sec) = env.security_header() {
         return Err(SignError::AlreadySigned(sec.span.start()));
@@ -134,7 +155,7 @@ pub fn sign_message(
         // The text is UTF-8 now: a declaration naming the original encoding would be wrong.
         edits.push(Edit { start: 0, end: input.content_start(), text: String::new() });
     }
-    let mut targets = vec![ensure_id(src, env.body().start(), env.body_id(), &mut ids, &mut edits)];
+    let mut targets = vec![ensure_id(src, env.body().start(), env.body_id(), &ids, &mut edits)];
     let ts_id = ids.next("TS");
     targets.push(ts_id.clone());
     for block in env.header_blocks() {
@@ -142,10 +163,10 @@ pub fn sign_message(
         let framework = block.name.ns == crate::ns::SBF && block.name.local == "Framework";
         // The default coverage also requires every mustUnderstand header block signed.
         if wsa || framework || block.must_understand {
-            targets.push(ensure_id(src, block.span.start(), block.id.as_deref(), &mut ids, &mut edits));
+            targets.push(ensure_id(src, block.span.start(), block.id.as_deref(), &ids, &mut edits));
         }
     }
-    let header = security_header(&env, key, now, options, algorithm, &ts_id, &targets, &mut ids);
+    let header = security_header(&env, key, now, options, algorithm, &ts_id, &targets, None, &mut ids);
     edits.push(security_edit(src, &env, header));
     let draft = apply(src, edits);
     let expected = Expected { ids: &targets, digest: options.digest };
@@ -228,6 +249,19 @@ impl<'s> IdMaker<'s> {
         IdMaker { src, stem, stem_in_document, n: 0 }
     }
 
+    /// The ID of the element at offset `at` of the document: the same
+    /// whatever order elements get their IDs in.
+    pub(crate) fn at(&self, kind: &str, at: usize) -> String {
+        let id = format!("{kind}-{}-{at}", self.stem);
+        let mut candidate = id.clone();
+        let mut k = 0;
+        while self.stem_in_document && self.src.contains(&candidate) {
+            k += 1;
+            candidate = format!("{id}-{k}");
+        }
+        candidate
+    }
+
     pub(crate) fn next(&mut self, kind: &str) -> String {
         loop {
             self.n += 1;
@@ -244,13 +278,13 @@ pub(crate) fn ensure_id(
     src: &str,
     at: usize,
     existing: Option<&str>,
-    ids: &mut IdMaker<'_>,
+    ids: &IdMaker<'_>,
     edits: &mut Vec<Edit>,
 ) -> String {
     if let Some(id) = existing {
         return id.to_owned();
     }
-    let id = ids.next("id");
+    let id = ids.at("id", at);
     let (name_end, declares_wsu) = start_tag_facts(src, at);
     let text = if declares_wsu {
         format!(" wsu:Id=\"{id}\"")
@@ -277,8 +311,11 @@ pub(crate) fn start_tag_facts(src: &str, at: usize) -> (usize, bool) {
     }
 }
 
+/// The Security header: Timestamp, BinarySecurityToken, and the signature
+/// over `targets` (the Timestamp's ID among them) with `digests` in their
+/// order, or with empty `DigestValue`s (a template) when `None`.
 #[allow(clippy::too_many_arguments)]
-fn security_header(
+pub(crate) fn security_header(
     env: &Envelope<'_>,
     key: &SigningKey,
     now: UtcTime,
@@ -286,6 +323,7 @@ fn security_header(
     algorithm: SignatureAlgorithm,
     ts_id: &str,
     targets: &[String],
+    digests: Option<&[String]>,
     ids: &mut IdMaker<'_>,
 ) -> String {
     let bst_id = ids.next("X509");
@@ -296,22 +334,28 @@ fn security_header(
     let (wsse, wsu, ds) = (crate::ns::WSSE, crate::ns::WSU, crate::ns::DS);
     let soap = env.version().namespace();
     h.extend(["<wsse:Security xmlns:wsse=\"", wsse, "\" xmlns:wsu=\"", wsu, "\" xmlns:soapenv=\"", soap]);
-    h.extend(["\" soapenv:mustUnderstand=\"1\"><wsu:Timestamp wsu:Id=\"", ts_id, "\"><wsu:Created>"]);
-    h.extend([&now.to_string(), "</wsu:Created><wsu:Expires>", &expires.to_string(), "</wsu:Expires></wsu:Timestamp>"]);
+    h.push_str("\" soapenv:mustUnderstand=\"1\">");
+    push_timestamp(&mut h, ts_id, now, expires);
     h.extend(["<wsse:BinarySecurityToken EncodingType=\"", BASE64_BINARY, "\" ValueType=\"", X509V3, "\" wsu:Id=\""]);
     h.extend([&bst_id, "\">", key.certificate_text(), "</wsse:BinarySecurityToken>"]);
     h.extend(["<ds:Signature xmlns:ds=\"", ds, "\" Id=\"", &sig_id, "\"><ds:SignedInfo>"]);
     h.extend(["<ds:CanonicalizationMethod Algorithm=\"", exc, "\"/><ds:SignatureMethod Algorithm=\""]);
     h.extend([algorithm.uri(), "\"/>"]);
-    for id in targets {
+    for (i, id) in targets.iter().enumerate() {
         h.extend(["<ds:Reference URI=\"#", id, "\"><ds:Transforms><ds:Transform Algorithm=\"", exc]);
-        h.extend(["\"/></ds:Transforms><ds:DigestMethod Algorithm=\"", options.digest.uri()]);
-        h.push_str("\"/><ds:DigestValue></ds:DigestValue></ds:Reference>");
+        h.extend(["\"/></ds:Transforms><ds:DigestMethod Algorithm=\"", options.digest.uri(), "\"/><ds:DigestValue>"]);
+        h.extend([digests.map_or("", |d| d[i].as_str()), "</ds:DigestValue></ds:Reference>"]);
     }
     h.push_str("</ds:SignedInfo><ds:SignatureValue></ds:SignatureValue><ds:KeyInfo><wsse:SecurityTokenReference>");
     h.extend(["<wsse:Reference URI=\"#", &bst_id, "\" ValueType=\"", X509V3, "\"/>"]);
     h.push_str("</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security>");
     h
+}
+
+/// The Timestamp `security_header` writes.
+pub(crate) fn push_timestamp(h: &mut String, ts_id: &str, created: UtcTime, expires: UtcTime) {
+    h.extend(["<wsu:Timestamp wsu:Id=\"", ts_id, "\"><wsu:Created>", &created.to_string()]);
+    h.extend(["</wsu:Created><wsu:Expires>", &expires.to_string(), "</wsu:Expires></wsu:Timestamp>"]);
 }
 
 /// Puts the Security header first in the Header (creating the Header if there is none).
@@ -350,5 +394,7 @@ mod tests {
         let id = fresh.next("id");
         assert!(id.starts_with("id-") && !src.contains(&id));
         assert_eq!(IdMaker::new(src).next("id"), id, "the same document gets the same IDs");
+        assert_eq!(ids.at("id", 1), "id-0badcafe-1-1", "the document has id-0badcafe-1");
+        assert_eq!(ids.at("id", 7), "id-0badcafe-7");
     }
 }

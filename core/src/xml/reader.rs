@@ -91,6 +91,7 @@ pub(crate) struct Reader<'a> {
     max_depth: usize,
     max_decls: usize,
     max_in_scope: usize,
+    peak_in_scope: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -128,6 +129,7 @@ impl<'a> Reader<'a> {
             max_depth: limits.max_depth,
             max_decls: limits.max_namespace_declarations,
             max_in_scope: limits.max_namespaces_in_scope,
+            peak_in_scope: 0,
         }
     }
 
@@ -400,7 +402,13 @@ impl<'a> Reader<'a> {
             self.bindings.push(Binding { prefix, ns });
             self.resolved = None;
         }
+        self.peak_in_scope = self.peak_in_scope.max(self.bindings.len());
         Ok(())
+    }
+
+    /// The most namespace bindings in scope at once so far.
+    pub fn peak_in_scope(&self) -> usize {
+        self.peak_in_scope.max(self.bindings.len())
     }
 
     fn namespace_value(&mut self, a: &RawAttr, prefix: &'a str) -> Result<NsId, XmlError> {
