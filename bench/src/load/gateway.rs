@@ -166,9 +166,10 @@ impl Gateway {
                 let bytes = &answers[(seq % answers.len() as u64) as usize];
                 Ok(stats(check_response(bytes, Some(&self.answers), received)?))
             }
-            Answer::TokenResponse { units } => {
+            Answer::TokenResponse { around_relates_to } => {
                 let relates_to = request.message_id.ok_or("no MessageID")?.trimmed();
-                let unsigned = sts::token_response_soap11(relates_to, *units);
+                let (before, after) = around_relates_to.as_ref();
+                let unsigned = [before.as_str(), relates_to, after.as_str()].concat();
                 let input = Input::new(unsigned.as_bytes(), &self.limits).map_err(|e| e.to_string())?;
                 // Signing is the answer's check: the signer reads the source
                 // system's answer whole (well-formed, within the limits, an

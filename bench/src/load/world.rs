@@ -53,9 +53,11 @@ pub enum Answer {
     Plain(Arc<[u8]>),
     /// Answers signed by the source system, in turn (large documents of several sizes).
     Signed(Vec<Arc<[u8]>>),
-    /// A search answer of `units` results related to the request's MessageID,
-    /// signed by the platform on each call (the token model).
-    TokenResponse { units: usize },
+    /// A search answer related to the request's MessageID, signed by the
+    /// platform on each call (the token model): the source system's text
+    /// before and after the `RelatesTo` value (made once; the stub writes the
+    /// request's MessageID between them).
+    TokenResponse { around_relates_to: Arc<(String, String)> },
     /// A `ServiceplatformFault` built on each call.
     SourceFault,
 }
@@ -172,7 +174,7 @@ pub fn scenarios(options: &WorldOptions) -> Result<Vec<Scenario>, String> {
             endpoint: "/service/Organisation/OrganisationEnhed/5",
             expect: Expect::Allow,
             requests: Arc::new(token_requests(options, TokenAssertions::Recurring, "1")),
-            answer: Answer::TokenResponse { units: 20 },
+            answer: token_response(20),
         },
         ic(
             "ic-complex",
@@ -259,4 +261,12 @@ fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let mut all: Vec<(usize, T)> = parts.into_iter().flatten().collect();
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, v)| v).collect()
+}
+
+/// A token-model answer of `units` results, split around its `RelatesTo` value.
+fn token_response(units: usize) -> Answer {
+    const MARK: &str = "\u{0}relates-to\u{0}";
+    let text = sts::token_response_soap11(MARK, units);
+    let (before, after) = text.split_once(MARK).expect("the answer relates to the request");
+    Answer::TokenResponse { around_relates_to: Arc::new((before.to_owned(), after.to_owned())) }
 }
