@@ -26,10 +26,15 @@ pub fn now() -> UtcTime {
 /// A message verifier with the default policy, trusting both TEST ONLY OCES roots.
 /// Made per call: verifiers keep caches, and a fuzz input must give the same answer every time.
 pub fn verifier() -> Verifier {
+    verifier_with(VerifyPolicy::default())
+}
+
+/// [`verifier`] with `policy`.
+pub fn verifier_with(policy: VerifyPolicy) -> Verifier {
     let mut anchors = TrustAnchors::new();
     anchors.add_der(OCES2_ROOT).expect("TEST ONLY root");
     anchors.add_der(OCES3_ROOT).expect("TEST ONLY root");
-    let mut v = Verifier::new(anchors, VerifyPolicy::default());
+    let mut v = Verifier::new(anchors, policy);
     v.add_intermediate(OCES2_CA);
     v.add_intermediate(OCES3_CA);
     v
