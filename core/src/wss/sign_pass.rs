@@ -19,6 +19,7 @@ use super::sign::{
     SignError, SignOptions,
 };
 use crate::c14n::subtree::{canonicalize, Mode, Subtree};
+use crate::c14n::taps::Done;
 use crate::c14n::C14nMethod;
 use crate::dsig::base64;
 use crate::dsig::model::C14nStep;
@@ -153,20 +154,10 @@ pub(crate) fn sign_in_one_pass(
     room_for_header_blocks(env, 1, &options.limits)?;
     refuse_duplicate_id(read.duplicate)?;
     let mut pass = read.pass;
-    let Some(body) = pass.targets.iter().position(|t| t.body).filter(|_| pass.holds(read.peak_in_scope)) else {
+    let Some((mut ids, mut digests)) = references(&pass, &read.digests).filter(|_| pass.holds(read.peak_in_scope))
+    else {
         return Ok(None);
     };
-    // The references in sign_message's order: Body, Timestamp, header blocks.
-    let order = std::iter::once(body).chain((0..pass.targets.len()).filter(|&i| i != body));
-    let digest_of =
-        |i: usize| read.digests.iter().find(|d| d.reference == i).map(|d| base64::encode(d.digest.as_ref()));
-    let mut digests = Vec::with_capacity(pass.targets.len() + 1);
-    let mut ids = Vec::with_capacity(pass.targets.len() + 1);
-    for i in order {
-        let Some(digest) = digest_of(i) else { return Ok(None) };
-        digests.push(digest);
-        ids.push(pass.targets[i].id.clone());
-    }
     let ts_id = pass.ids().next("TS");
     let expires = now.add_millis(i64::from(options.ttl_seconds) * 1000);
     digests.insert(1, timestamp_digest(env, &ts_id, now, expires, options)?);
@@ -183,6 +174,21 @@ pub(crate) fn sign_in_one_pass(
         return Ok(None);
     }
     Ok(Some(signed))
+}
+
+/// The IDs and digests (base64) of the pass's targets in `sign_message`'s
+/// order: the Body, then the header blocks (the Timestamp goes second).
+fn references(pass: &SignPass<'_>, done: &[Done]) -> Option<(Vec<String>, Vec<String>)> {
+    let body = pass.targets.iter().position(|t| t.body)?;
+    let order = std::iter::once(body).chain((0..pass.targets.len()).filter(|&i| i != body));
+    let mut ids = Vec::with_capacity(pass.targets.len() + 1);
+    let mut digests = Vec::with_capacity(pass.targets.len() + 1);
+    for i in order {
+        let digest = done.iter().find(|d| d.reference == i)?;
+        digests.push(base64::encode(digest.digest.as_ref()));
+        ids.push(pass.targets[i].id.clone());
+    }
+    Some((ids, digests))
 }
 
 /// The bindings in scope inside the Security header (those it declares;
