@@ -90,7 +90,11 @@ impl<'s> SignPass<'s> {
             return;
         }
         let (id, added) = match existing {
-            Some(id) => (id.to_owned(), None),
+            Some(id) if written_as_is(id) => (id.to_owned(), None),
+            Some(_) => {
+                self.declined = true;
+                return;
+            }
             None if self.can_add_id(r) => {
                 let id = self.ids.at("id", t.span.start());
                 let declared = r.declared_here().iter().any(|b| b.prefix == "wsu" && b.ns == NsId::WSU);
@@ -174,6 +178,13 @@ pub(crate) fn sign_in_one_pass(
         return Ok(None);
     }
     Ok(Some(signed))
+}
+
+/// Whether an element's own ID reads back the same when written into a
+/// reference's `URI` as it is: nothing that markup, references or
+/// attribute-value normalization would change.
+fn written_as_is(id: &str) -> bool {
+    !id.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\t' | b'\n' | b'\r'))
 }
 
 /// The IDs and digests (base64) of the pass's targets in `sign_message`'s
