@@ -313,6 +313,34 @@ xmlns:wsu=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-u
     assert_eq!(err, SignError::DuplicateId(second));
 }
 
+/// Found by `sign_verify` (fuzz/regressions/sign_verify/own-id-with-a-carriage-return),
+/// stop 15, in the build before review caught it too: the one-pass signer
+/// wrote the Body's own ID (`&#xD;` in it) into a reference's `URI` as it
+/// is; read back, attribute-value normalization made the carriage return a
+/// space and the verifier found no element with that ID: kuvert did not
+/// verify what it signed. Such IDs now go the template way, which reads the
+/// message back and refuses it.
+#[test]
+fn signing_never_writes_an_id_that_reads_back_otherwise() {
+    use kuvert::{Input, Limits, SignOptions};
+    let limits = Limits::default();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let key = kuvert_fuzz_targets::fixtures::signing_key();
+    for id in ["a&#xD;b", "a&#9;b", "a&#xA;b", "a&amp;b", "a&quot;b", "a&lt;b", "a&apos;b"] {
+        let text = format!(
+            "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+xmlns:u=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\">\
+<soap:Body u:Id=\"{id}\"><x/></soap:Body></soap:Envelope>"
+        );
+        let input = Input::new(text.as_bytes(), &limits).unwrap();
+        if let Ok(signed) = kuvert::sign_message(&input, key, now, &SignOptions::default()) {
+            let signed_input = Input::new(signed.as_bytes(), &limits).unwrap();
+            let verified = kuvert_fuzz_targets::fixtures::verifier().verify_message(&signed_input, now);
+            assert!(verified.is_ok(), "{id}: signed, then refused: {:?}", verified.err());
+        }
+    }
+}
+
 /// Found by `stream` (fuzz/regressions/stream/noncharacter-before-a-control-character):
 /// the character check reported the first forbidden control character even
 /// when a U+FFFF came earlier, so the whole-input reader and the push parser
