@@ -191,7 +191,7 @@ fn decide(
                 system: a.system.uuid.to_string(),
                 call_uuid: call_uuid.to_string(),
             };
-            println!("{}", serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?);
+            crate::out::line(&serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(d) => Ok(print_deny(deny_json(&d, envelope.version(), call_uuid, received))),
@@ -209,8 +209,7 @@ fn deny_json(d: &Denial, version: SoapVersion, call_uuid: Uuid, received: UtcTim
 }
 
 fn print_deny(deny: Deny) -> ExitCode {
-    println!("{}", serde_json::to_string_pretty(&deny).unwrap_or_default());
-    ExitCode::from(1)
+    crate::out::line_then(&serde_json::to_string_pretty(&deny).unwrap_or_default(), ExitCode::from(1))
 }
 
 /// `--endpoint`, else the path of `wsa:To`.

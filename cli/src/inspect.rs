@@ -28,7 +28,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     match Envelope::parse(&input, &limits) {
         Ok(envelope) => {
             let json = serde_json::to_string_pretty(&Report::from(&envelope)).map_err(|e| e.to_string())?;
-            println!("{json}");
+            crate::out::line(&json.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -8,6 +8,7 @@ mod authorize;
 mod c14n;
 mod inspect;
 mod io;
+mod out;
 mod registry;
 mod report;
 mod sign;

@@ -75,13 +75,13 @@ fn check(file: &Path) -> Result<ExitCode, String> {
                 approved: r.agreements().iter().filter(|a| a.state == AgreementState::Approved).count(),
                 connections: r.connections().len(),
             };
-            println!("{}", serde_json::to_string_pretty(&counts).map_err(|e| e.to_string())?);
+            crate::out::line(&serde_json::to_string_pretty(&counts).map_err(|e| e.to_string())?)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             let error = ErrorJson { code: e.code(), path: e.path(), message: e.kind().to_string() };
             let json = serde_json::to_string_pretty(&Refused { valid: false, error }).map_err(|e| e.to_string())?;
-            println!("{json}");
+            crate::out::line(&json.to_string())?;
             Ok(ExitCode::from(1))
         }
     }
@@ -98,7 +98,7 @@ fn cert(pem: &Path) -> Result<ExitCode, String> {
         let c = CallerCertificate::from_der(&der).map_err(|e| format!("{}: {e}", pem.display()))?;
         entries.push(cert_entry(&c));
     }
-    println!("{}", serde_json::to_string_pretty(&entries).map_err(|e| e.to_string())?);
+    crate::out::line(&serde_json::to_string_pretty(&entries).map_err(|e| e.to_string())?)?;
     Ok(ExitCode::SUCCESS)
 }
 

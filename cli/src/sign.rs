@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         });
     match result {
         Ok(signed) => {
-            print!("{signed}");
+            crate::out::text(&signed)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -85,6 +85,6 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         mb_per_s: iterations as f64 * raw.len() as f64 / secs / 1e6,
         iterations,
     };
-    println!("{}", serde_json::to_string(&speed).map_err(|e| e.to_string())?);
+    crate::out::line(&serde_json::to_string(&speed).map_err(|e| e.to_string())?)?;
     Ok(ExitCode::SUCCESS)
 }

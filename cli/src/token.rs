@@ -126,7 +126,7 @@ pub fn verify(token: &TokenArgs, trust: &TrustArgs, raw: &[u8]) -> Result<ExitCo
                 not_on_or_after: c.not_on_or_after().to_string(),
             };
             let algs = (m.signature_algorithm(), m.canonicalization(), m.digest_algorithms());
-            println!("{}", report_with(m.signed_elements(), m.signer(), algs, Some(json)));
+            crate::out::line(&report_with(m.signed_elements(), m.signer(), algs, Some(json)).to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => Ok(invalid_with(e.code(), e.to_string(), e.offset())),

@@ -104,7 +104,7 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     };
     match result {
         Ok(json) => {
-            println!("{json}");
+            crate::out::line(&json.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => Ok(invalid(&e)),
@@ -169,6 +169,5 @@ fn invalid(e: &VerifyError) -> ExitCode {
 /// Prints `{"valid": false, "error": ...}`; exit code 1.
 pub fn invalid_with(kind: &'static str, message: String, offset: usize) -> ExitCode {
     let json = Invalid { valid: false, error: ErrorJson { kind, message, offset } };
-    println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
-    ExitCode::from(1)
+    crate::out::line_then(&serde_json::to_string_pretty(&json).unwrap_or_default(), ExitCode::from(1))
 }

@@ -510,3 +510,35 @@ fn speed_reports_its_measurement_as_json() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// A reader that goes away (`kuvert sign … | head -c 100`) is an I/O error:
+/// exit code 2 with the error on standard error, not a panic. The signed
+/// message (~300 KB) cannot fit the pipe, so the write meets the closed end.
+#[test]
+fn a_closed_standard_output_is_an_io_error_not_a_panic() {
+    let dir = Scratch::new("closed-stdout");
+    let text = "x".repeat(300 << 10);
+    let message = dir.write(
+        "big.xml",
+        format!(
+            "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><p xmlns=\"urn:p\">{text}</p></s:Body></s:Envelope>"
+        ),
+    );
+    let cert = pem(&dir, "oces2-leaf.der");
+    let mut child = kuvert()
+        .args(["sign", "--key"])
+        .arg(pki("oces2-leaf.key.pem"))
+        .arg("--cert")
+        .arg(&cert)
+        .args(["--at", SIGN_AT])
+        .arg(&message)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("standard output") && !stderr.contains("panicked"), "{stderr}");
+}
