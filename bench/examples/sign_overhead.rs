@@ -28,7 +28,10 @@ fn main() {
     for _ in 0..ROUNDS {
         let whole = per_call(|| sign(&answer, &key, at, &options, &limits).len());
         let bare = per_call(|| key.sign(SignatureAlgorithm::EcdsaP256Sha256, &signed_info).expect("signs").len());
-        println!("sign_message {whole:.1} µs, signature alone {bare:.1} µs, sign_message's own work {:.1} µs", whole - bare);
+        println!(
+            "sign_message {whole:.1} µs, signature alone {bare:.1} µs, sign_message's own work {:.1} µs",
+            whole - bare
+        );
     }
 }
 
