@@ -234,6 +234,13 @@ impl Generated {
         self.dir.join(name)
     }
 
+    /// A verifier whose only trust anchor is the generated certificate `pem`.
+    fn trusting(&self, pem: &str) -> Verifier {
+        let mut anchors = TrustAnchors::new();
+        anchors.add_pem(&kuvert_tests::read(&self.path(pem))).unwrap();
+        Verifier::new(anchors, VerifyPolicy::default())
+    }
+
     fn der(&self, name: &str) -> Vec<u8> {
         pem_decode(&kuvert_tests::read(&self.path(name)), "CERTIFICATE")
     }
@@ -316,12 +323,8 @@ fn xmlsec1_signs_kuvert_verifies() {
         return;
     }
     let keys = Generated::new();
-    let mut ca = TrustAnchors::new();
-    ca.add_pem(&kuvert_tests::read(&keys.path("ca.pem"))).unwrap();
-    let by_ca = Verifier::new(ca, VerifyPolicy::default());
-    let mut pin = TrustAnchors::new();
-    pin.add_pem(&kuvert_tests::read(&keys.path("self.pem"))).unwrap();
-    let by_pin = Verifier::new(pin, VerifyPolicy::default());
+    let by_ca = keys.trusting("ca.pem");
+    let by_pin = keys.trusting("self.pem");
     let now = wall_clock();
     let work = TempDir::new("interop-b");
     let mut rows = Vec::new();
@@ -419,9 +422,7 @@ fn kuvert_signs_templates_xmlsec1_verifies() {
         &kuvert_tests::read(&keys.path("rsa.pem")),
     )
     .expect("generated RSA key");
-    let mut ca = TrustAnchors::new();
-    ca.add_pem(&kuvert_tests::read(&keys.path("ca.pem"))).unwrap();
-    let by_ca = Verifier::new(ca, VerifyPolicy::default());
+    let by_ca = keys.trusting("ca.pem");
     let now = wall_clock();
     let limits = Limits::default();
     let base = template(now, RSA_SHA256, KeyInfoForm::TokenReference, &keys.der("rsa.pem"));
@@ -510,9 +511,7 @@ fn tampering_is_refused_by_both() {
     // Direction 2: xmlsec1 signs a template (RSA-2048 under the generated CA).
     let template = template(now_wall, RSA_SHA256, KeyInfoForm::TokenReference, &keys.der("rsa.pem"));
     let by_xmlsec = xmlsec_sign(&work, &template, &keys.path("rsa.key"), &keys.path("rsa.pem"));
-    let mut ca = TrustAnchors::new();
-    ca.add_pem(&kuvert_tests::read(&keys.path("ca.pem"))).unwrap();
-    let generated = Verifier::new(ca, VerifyPolicy::default());
+    let generated = keys.trusting("ca.pem");
     let oces = verifier();
 
     let directions: [(&str, &str, &Verifier, UtcTime, &Path); 2] = [

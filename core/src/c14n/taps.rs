@@ -218,8 +218,7 @@ impl<'a> DigestTaps<'a> {
     /// them (a `wsu:Timestamp`). The digest is used only for a reference
     /// that asks for exactly that of exactly this element.
     pub fn speculate_here(&mut self, r: &Reader<'a>, t: &StartTag) {
-        let sink = TapSink::Digest(digest::Context::new(DigestAlgorithm::Sha256.aws_lc()));
-        self.start(r, t, &Tap::exclusive(SPECULATED, false), sink);
+        self.start_signed_here(r, t, SPECULATED, DigestAlgorithm::Sha256, None);
     }
 
     /// Starts digesting now, for reference `reference`, in exclusive c14n

@@ -58,6 +58,18 @@ pub(crate) struct Reference<'a> {
     pub digest_value_span: Span,
 }
 
+impl Reference<'_> {
+    /// The ID this reference names, when it digests that element with
+    /// `digest` and exclusive c14n without a prefix list, no other transform:
+    /// what a reading pass's tap computes.
+    pub fn plain_exclusive_id(&self, digest: DigestAlgorithm) -> Option<&str> {
+        let RefTarget::Id(id) = &self.target else { return None };
+        let t = &self.transforms;
+        let exclusive = matches!(&t.c14n, Some(C14nStep { method: C14nMethod::Exclusive, prefixes: None }));
+        (exclusive && !t.enveloped && t.str_transform.is_none() && self.digest == digest).then_some(id)
+    }
+}
+
 /// A WS-Security `SecurityTokenReference`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum TokenRef<'a> {

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use super::base64;
 use super::error::VerifyError;
 use super::keyinfo::token_reference;
-use super::model::{C14nStep, RefTarget, Reference, SignatureInfo, TokenRef};
+use super::model::{Reference, SignatureInfo, TokenRef};
 use super::parse::{attr, signature, SignatureLimits};
 use super::sign::{KeyError, SigningKey};
 use super::verify::{canonical_signed_info_of, digest_reference, Document};
@@ -195,13 +195,7 @@ fn digested_in_pass(
     expected: &Expected<'_>,
     digested: &[Done],
 ) -> Option<Digest> {
-    let RefTarget::Id(id) = &r.target else { return None };
-    let plain_exclusive =
-        matches!(&r.transforms.c14n, Some(C14nStep { method: C14nMethod::Exclusive, prefixes: None }));
-    if !plain_exclusive || r.transforms.enveloped || r.transforms.str_transform.is_some() || r.digest != expected.digest
-    {
-        return None;
-    }
+    let id = r.plain_exclusive_id(expected.digest)?;
     let i = expected.ids.iter().position(|e| e == id)?;
     let done = digested.iter().find(|d| d.reference == i)?;
     (doc.index.get(id)?.span == done.span).then_some(done.digest)

@@ -147,12 +147,7 @@ fn check_inline<'a>(
 /// when `r` asks for exactly that: exclusive c14n without a prefix list,
 /// SHA-256, no other transform.
 fn speculated<'d>(doc: &'d Document<'_, '_>, r: &Reference<'_>) -> Option<&'d crate::c14n::taps::Done> {
-    let RefTarget::Id(id) = &r.target else { return None };
-    let plain = matches!(&r.transforms.c14n, Some(C14nStep { method: C14nMethod::Exclusive, prefixes: None }))
-        && !r.transforms.enveloped
-        && r.transforms.str_transform.is_none()
-        && r.digest == DigestAlgorithm::Sha256;
-    let span = doc.index.get(id).filter(|_| plain)?.span;
+    let span = doc.index.get(r.plain_exclusive_id(DigestAlgorithm::Sha256)?)?.span;
     doc.inline.iter().find(|d| d.reference == crate::c14n::taps::SPECULATED && d.span == span)
 }
 

@@ -253,13 +253,10 @@ impl<'s> IdMaker<'s> {
     /// whatever order elements get their IDs in.
     pub(crate) fn at(&self, kind: &str, at: usize) -> String {
         let id = format!("{kind}-{}-{at}", self.stem);
-        let mut candidate = id.clone();
-        let mut k = 0;
-        while self.stem_in_document && self.src.contains(&candidate) {
-            k += 1;
-            candidate = format!("{id}-{k}");
+        if !self.stem_in_document || !self.src.contains(&id) {
+            return id;
         }
-        candidate
+        (1..).map(|k| format!("{id}-{k}")).find(|c| !self.src.contains(c)).unwrap_or(id)
     }
 
     pub(crate) fn next(&mut self, kind: &str) -> String {
@@ -286,13 +283,18 @@ pub(crate) fn ensure_id(
     }
     let id = ids.at("id", at);
     let (name_end, declares_wsu) = start_tag_facts(src, at);
-    let text = if declares_wsu {
-        format!(" wsu:Id=\"{id}\"")
-    } else {
-        format!(" xmlns:wsu=\"{}\" wsu:Id=\"{id}\"", crate::ns::WSU)
-    };
-    edits.push(Edit { start: name_end, end: name_end, text });
+    edits.push(id_edit(name_end, &id, declares_wsu));
     id
+}
+
+/// The edit adding `wsu:Id="id"` after an element's name (ending at
+/// `name_end`), with the `wsu` declaration unless the tag `declares_wsu`.
+pub(crate) fn id_edit(name_end: usize, id: &str, declares_wsu: bool) -> Edit {
+    let text = match declares_wsu {
+        true => format!(" wsu:Id=\"{id}\""),
+        false => format!(" xmlns:wsu=\"{}\" wsu:Id=\"{id}\"", crate::ns::WSU),
+    };
+    Edit { start: name_end, end: name_end, text }
 }
 
 /// Where the element name of the start tag at `at` ends, and whether the tag binds `wsu` to WSU.

@@ -15,8 +15,8 @@
 use aws_lc_rs::digest;
 
 use super::sign::{
-    apply, push_timestamp, refuse_duplicate_id, room_for_header_blocks, security_edit, security_header, Edit, IdMaker,
-    SignError, SignOptions,
+    apply, id_edit, push_timestamp, refuse_duplicate_id, room_for_header_blocks, security_edit, security_header, Edit,
+    IdMaker, SignError, SignOptions,
 };
 use crate::c14n::subtree::{canonicalize, Mode, Subtree};
 use crate::c14n::taps::Done;
@@ -98,12 +98,8 @@ impl<'s> SignPass<'s> {
             None if self.can_add_id(r) => {
                 let id = self.ids.at("id", t.span.start());
                 let declared = r.declared_here().iter().any(|b| b.prefix == "wsu" && b.ns == NsId::WSU);
-                let text = match declared {
-                    true => format!(" wsu:Id=\"{id}\""),
-                    false => format!(" xmlns:wsu=\"{}\" wsu:Id=\"{id}\"", crate::ns::WSU),
-                };
-                let at = t.name.end as usize;
-                (id, Some(Edit { start: at, end: at, text }))
+                let edit = id_edit(t.name.end as usize, &id, declared);
+                (id, Some(edit))
             }
             None => {
                 self.declined = true;

@@ -401,8 +401,8 @@ impl<'a> Reader<'a> {
             let ns = self.namespace_value(&a, prefix)?;
             self.bindings.push(Binding { prefix, ns });
             self.resolved = None;
+            self.peak_in_scope = self.peak_in_scope.max(self.bindings.len());
         }
-        self.peak_in_scope = self.peak_in_scope.max(self.bindings.len());
         Ok(())
     }
 
