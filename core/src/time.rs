@@ -146,14 +146,46 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-impl fmt::Display for UtcTime {
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl UtcTime {
+    /// The fields `YYYY, MM, DD, HH, MM, SS, mmm` of this instant.
+    fn fields(&self) -> [i64; 7] {
         let secs = self.unix_millis.div_euclid(1000);
         let millis = self.unix_millis.rem_euclid(1000);
         let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
         let (y, mo, d) = civil_from_days(days);
-        let (h, mi, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
+        [y, mo, d, rem / 3600, rem % 3600 / 60, rem % 60, millis]
+    }
+
+    /// Appends the [`Display`](fmt::Display) form to `out` without the
+    /// formatting machinery (the signer writes two per message).
+    pub(crate) fn push_to(&self, out: &mut String) {
+        let [y, mo, d, h, mi, s, ms] = self.fields();
+        if !(0..=9999).contains(&y) {
+            out.push_str(&self.to_string());
+            return;
+        }
+        let mut b = *b"0000-00-00T00:00:00.000Z";
+        let mut put = |at: usize, width: usize, mut v: i64| {
+            for i in (at..at + width).rev() {
+                b[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, 4, y);
+        put(5, 2, mo);
+        put(8, 2, d);
+        put(11, 2, h);
+        put(14, 2, mi);
+        put(17, 2, s);
+        put(20, 3, ms);
+        out.push_str(std::str::from_utf8(&b).unwrap_or_default());
+    }
+}
+
+impl fmt::Display for UtcTime {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [y, mo, d, h, mi, s, millis] = self.fields();
         write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{millis:03}Z")
     }
 }
@@ -171,6 +203,19 @@ mod tests {
         assert_eq!(UtcTime::parse("2020-07-02T11:42:01.2+02:00").unwrap().to_string(), "2020-07-02T09:42:01.200Z");
         assert_eq!(UtcTime::parse("2024-02-29T23:59:59.9999999Z").unwrap().to_string(), "2024-02-29T23:59:59.999Z");
         assert_eq!(UtcTime::from_unix_millis(-1).to_string(), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn pushed_as_displayed() {
+        let day = 86_400_000;
+        let instants =
+            [0, -1, 1, 999, 1_761_224_774_306, 253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_001];
+        for millis in instants.into_iter().chain((0..2000).map(|i| i * 7 * day + i * 3_600_007)) {
+            let t = UtcTime::from_unix_millis(millis);
+            let mut pushed = String::from("x");
+            t.push_to(&mut pushed);
+            assert_eq!(pushed, format!("x{t}"), "{millis}");
+        }
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! as a BinarySecurityToken, and one signature (exclusive c14n) over the
 //! Body, the Timestamp and the WS-Addressing and Framework headers present.
 //!
-//! The digests and the signed `SignedInfo` are computed by the same
+//! The digests of the message's elements are computed by the same
 //! canonicalization code verification uses: while the message is read, as
 //! its elements will be written ([`sign_pass`](super::sign_pass)), or, where
 //! that pass declines, on the document with a signature template read back
-//! whole. Both give the same bytes.
+//! whole. The one pass writes the Timestamp and `SignedInfo` it made in
+//! canonical form directly; the template way reads them back. Both give the
+//! same bytes.
 
 use std::fmt;
 
@@ -243,16 +245,25 @@ impl<'s> IdMaker<'s> {
     pub(crate) fn new(src: &'s str) -> Self {
         use std::hash::BuildHasher;
         // Deterministic (a fixed seed): the same message gets the same IDs.
-        let hash = foldhash::fast::FixedState::with_seed(0x6b75_7665_7274).hash_one(src);
-        let stem = format!("{:08x}", hash as u32);
+        let hash = foldhash::fast::FixedState::with_seed(0x6b75_7665_7274).hash_one(src) as u32;
+        let stem: String =
+            (0..8).rev().map(|i| char::from(b"0123456789abcdef"[(hash >> (4 * i)) as usize & 15])).collect();
         let stem_in_document = memchr::memmem::find(src.as_bytes(), stem.as_bytes()).is_some();
         IdMaker { src, stem, stem_in_document, n: 0 }
+    }
+
+    /// `kind-stem-n`.
+    fn make(&self, kind: &str, n: usize) -> String {
+        let mut id = String::with_capacity(kind.len() + self.stem.len() + 22);
+        id.extend([kind, "-", &self.stem, "-"]);
+        push_decimal(&mut id, n);
+        id
     }
 
     /// The ID of the element at offset `at` of the document: the same
     /// whatever order elements get their IDs in.
     pub(crate) fn at(&self, kind: &str, at: usize) -> String {
-        let id = format!("{kind}-{}-{at}", self.stem);
+        let id = self.make(kind, at);
         if !self.stem_in_document || !self.src.contains(&id) {
             return id;
         }
@@ -262,12 +273,27 @@ impl<'s> IdMaker<'s> {
     pub(crate) fn next(&mut self, kind: &str) -> String {
         loop {
             self.n += 1;
-            let id = format!("{kind}-{}-{}", self.stem, self.n);
+            let id = self.make(kind, self.n as usize);
             if !self.stem_in_document || !self.src.contains(&id) {
                 return id;
             }
         }
     }
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// The element's existing `wsu:Id`, or a new one added to its start tag.
@@ -290,10 +316,11 @@ pub(crate) fn ensure_id(
 /// The edit adding `wsu:Id="id"` after an element's name (ending at
 /// `name_end`), with the `wsu` declaration unless the tag `declares_wsu`.
 pub(crate) fn id_edit(name_end: usize, id: &str, declares_wsu: bool) -> Edit {
-    let text = match declares_wsu {
-        true => format!(" wsu:Id=\"{id}\""),
-        false => format!(" xmlns:wsu=\"{}\" wsu:Id=\"{id}\"", crate::ns::WSU),
-    };
+    let mut text = String::with_capacity(id.len() + 100);
+    if !declares_wsu {
+        text.extend([" xmlns:wsu=\"", crate::ns::WSU, "\""]);
+    }
+    text.extend([" wsu:Id=\"", id, "\""]);
     Edit { start: name_end, end: name_end, text }
 }
 
@@ -331,33 +358,86 @@ pub(crate) fn security_header(
     let bst_id = ids.next("X509");
     let sig_id = ids.next("SIG");
     let expires = now.add_millis(i64::from(options.ttl_seconds) * 1000);
-    let exc = C14nMethod::Exclusive.uri();
     let mut h = String::with_capacity(2048 + key.certificate_text().len() + 400 * targets.len());
     let (wsse, wsu, ds) = (crate::ns::WSSE, crate::ns::WSU, crate::ns::DS);
     let soap = env.version().namespace();
     h.extend(["<wsse:Security xmlns:wsse=\"", wsse, "\" xmlns:wsu=\"", wsu, "\" xmlns:soapenv=\"", soap]);
     h.push_str("\" soapenv:mustUnderstand=\"1\">");
-    push_timestamp(&mut h, ts_id, now, expires);
+    push_timestamp(&mut h, Form::Document, ts_id, now, expires);
     h.extend(["<wsse:BinarySecurityToken EncodingType=\"", BASE64_BINARY, "\" ValueType=\"", X509V3, "\" wsu:Id=\""]);
     h.extend([&bst_id, "\">", key.certificate_text(), "</wsse:BinarySecurityToken>"]);
-    h.extend(["<ds:Signature xmlns:ds=\"", ds, "\" Id=\"", &sig_id, "\"><ds:SignedInfo>"]);
-    h.extend(["<ds:CanonicalizationMethod Algorithm=\"", exc, "\"/><ds:SignatureMethod Algorithm=\""]);
-    h.extend([algorithm.uri(), "\"/>"]);
-    for (i, id) in targets.iter().enumerate() {
-        h.extend(["<ds:Reference URI=\"#", id, "\"><ds:Transforms><ds:Transform Algorithm=\"", exc]);
-        h.extend(["\"/></ds:Transforms><ds:DigestMethod Algorithm=\"", options.digest.uri(), "\"/><ds:DigestValue>"]);
-        h.extend([digests.map_or("", |d| d[i].as_str()), "</ds:DigestValue></ds:Reference>"]);
-    }
-    h.push_str("</ds:SignedInfo><ds:SignatureValue></ds:SignatureValue><ds:KeyInfo><wsse:SecurityTokenReference>");
+    h.extend(["<ds:Signature xmlns:ds=\"", ds, "\" Id=\"", &sig_id, "\">"]);
+    let signed_info = SignedInfoParts { algorithm, digest: options.digest, targets, digests };
+    push_signed_info(&mut h, Form::Document, &signed_info);
+    h.push_str("<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo><wsse:SecurityTokenReference>");
     h.extend(["<wsse:Reference URI=\"#", &bst_id, "\" ValueType=\"", X509V3, "\"/>"]);
     h.push_str("</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security>");
     h
 }
 
+/// How the signer writes an element of its Security header: as the
+/// document holds it (in the header's namespace scope, empty elements as
+/// `<x/>`), or as exclusive c14n renders it as the apex of a reference or
+/// of the signature (the namespace it uses declared on it, empty elements
+/// with end tags). Both forms hold the same attribute values and text, and
+/// the canonical form writes them as they are: the one-pass signer writes
+/// only IDs that need no escaping in either (see `sign_pass`), and the
+/// digests, times and algorithm URIs need none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Form {
+    Document,
+    Canonical,
+}
+
 /// The Timestamp `security_header` writes.
-pub(crate) fn push_timestamp(h: &mut String, ts_id: &str, created: UtcTime, expires: UtcTime) {
-    h.extend(["<wsu:Timestamp wsu:Id=\"", ts_id, "\"><wsu:Created>", &created.to_string()]);
-    h.extend(["</wsu:Created><wsu:Expires>", &expires.to_string(), "</wsu:Expires></wsu:Timestamp>"]);
+pub(crate) fn push_timestamp(h: &mut String, form: Form, ts_id: &str, created: UtcTime, expires: UtcTime) {
+    h.push_str("<wsu:Timestamp");
+    if form == Form::Canonical {
+        h.extend([" xmlns:wsu=\"", crate::ns::WSU, "\""]);
+    }
+    h.extend([" wsu:Id=\"", ts_id, "\"><wsu:Created>"]);
+    created.push_to(h);
+    h.push_str("</wsu:Created><wsu:Expires>");
+    expires.push_to(h);
+    h.push_str("</wsu:Expires></wsu:Timestamp>");
+}
+
+/// What the `SignedInfo` of `security_header` holds: one exclusive-c14n
+/// reference per target, with `digests` in their order (empty when `None`).
+pub(crate) struct SignedInfoParts<'p> {
+    pub algorithm: SignatureAlgorithm,
+    pub digest: DigestAlgorithm,
+    pub targets: &'p [String],
+    pub digests: Option<&'p [String]>,
+}
+
+/// The `SignedInfo` of `security_header`, in `form`.
+pub(crate) fn push_signed_info(h: &mut String, form: Form, parts: &SignedInfoParts<'_>) {
+    let exc = C14nMethod::Exclusive.uri();
+    h.push_str("<ds:SignedInfo");
+    if form == Form::Canonical {
+        h.extend([" xmlns:ds=\"", crate::ns::DS, "\""]);
+    }
+    h.push('>');
+    push_empty(h, form, "ds:CanonicalizationMethod", exc);
+    push_empty(h, form, "ds:SignatureMethod", parts.algorithm.uri());
+    for (i, id) in parts.targets.iter().enumerate() {
+        h.extend(["<ds:Reference URI=\"#", id, "\"><ds:Transforms>"]);
+        push_empty(h, form, "ds:Transform", exc);
+        h.push_str("</ds:Transforms>");
+        push_empty(h, form, "ds:DigestMethod", parts.digest.uri());
+        h.extend(["<ds:DigestValue>", parts.digests.map_or("", |d| d[i].as_str()), "</ds:DigestValue></ds:Reference>"]);
+    }
+    h.push_str("</ds:SignedInfo>");
+}
+
+/// `<name Algorithm="algorithm"/>`, with an end tag in canonical form.
+fn push_empty(h: &mut String, form: Form, name: &str, algorithm: &str) {
+    h.extend(["<", name, " Algorithm=\"", algorithm]);
+    match form {
+        Form::Document => h.push_str("\"/>"),
+        Form::Canonical => h.extend(["\"></", name, ">"]),
+    }
 }
 
 /// Puts the Security header first in the Header (creating the Header if there is none).
@@ -398,5 +478,9 @@ mod tests {
         assert_eq!(IdMaker::new(src).next("id"), id, "the same document gets the same IDs");
         assert_eq!(ids.at("id", 1), "id-0badcafe-1-1", "the document has id-0badcafe-1");
         assert_eq!(ids.at("id", 7), "id-0badcafe-7");
+        assert_eq!(ids.at("x", 1_234_567_890), "x-0badcafe-1234567890");
+        assert_eq!(ids.at("x", 0), "x-0badcafe-0");
+        let stem = &IdMaker::new("").stem;
+        assert!(stem.len() == 8 && stem.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{stem}");
     }
 }

@@ -40,7 +40,7 @@ fn verifier() -> Verifier {
 /// Signs `raw` both ways; whether the one-pass signer signed it.
 fn both_ways(raw: &[u8], options: &SignOptions) -> bool {
     let key = key();
-    let alg = key.default_algorithm();
+    let alg = options.algorithm.unwrap_or_else(|| key.default_algorithm());
     let input = Input::new(raw, &options.limits).unwrap();
     let one_pass = sign_in_one_pass(&input, &key, now(), options, alg);
     let template = sign_through_template(&input, &key, now(), options, alg);
@@ -82,6 +82,21 @@ fn corpus_messages_are_signed_in_one_pass_as_through_the_template() {
         }
     }
     assert!(signed >= 10, "only {signed} corpus messages signed in one pass");
+}
+
+#[test]
+fn other_algorithms_sign_alike() {
+    use crate::{DigestAlgorithm, SignatureAlgorithm};
+    let raw = include_bytes!("../../../corpus/messages/invocation-context/cpr-person-lookup.request.xml");
+    let pairs = [
+        (SignatureAlgorithm::RsaSha256, DigestAlgorithm::Sha512),
+        (SignatureAlgorithm::RsaSha384, DigestAlgorithm::Sha384),
+        (SignatureAlgorithm::RsaSha512, DigestAlgorithm::Sha256),
+    ];
+    for (algorithm, digest) in pairs {
+        let options = SignOptions { algorithm: Some(algorithm), digest, ..SignOptions::default() };
+        assert!(both_ways(raw, &options), "{algorithm:?} {digest:?}");
+    }
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -154,6 +169,19 @@ fn what_the_pass_cannot_sign_as_it_reads_goes_through_the_template() {
         let own_id = envelope(&format!(" xmlns:wsu=\"{WSU}\""), &addressing, &format!(" wsu:Id=\"{id}\""), payload);
         assert!(!both_ways(own_id.as_bytes(), &SignOptions::default()), "{id}");
     }
+    // An element's own ID as long as an attribute value may be: the reference's `URI` is one byte longer.
+    let options = SignOptions {
+        limits: Limits { max_attribute_value_bytes: 160, ..Limits::default() },
+        ..SignOptions::default()
+    };
+    let long_id = "i".repeat(160);
+    let at_limit = envelope(&format!(" xmlns:wsu=\"{WSU}\""), &addressing, &format!(" wsu:Id=\"{long_id}\""), payload);
+    assert!(!both_ways(at_limit.as_bytes(), &options));
+    let options = SignOptions {
+        limits: Limits { max_attribute_value_bytes: 161, ..Limits::default() },
+        ..SignOptions::default()
+    };
+    assert!(both_ways(at_limit.as_bytes(), &options), "one byte more: signed in one pass");
     // Refusals are the same either way.
     assert!(!both_ways(b"<soap:Envelope xmlns:soap=\"urn:x\"/>", &SignOptions::default()));
 }
