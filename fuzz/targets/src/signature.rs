@@ -232,7 +232,9 @@ pub fn sign_verify(data: &[u8]) {
 
 /// The limits an input is signed and verified under (the same on both
 /// sides): one input in three (by length) under tight ones, near what a
-/// signer adds (attributes, declarations, bindings in scope, depth).
+/// signer adds (attributes, declarations, bindings in scope, depth, and
+/// attribute values just above the signer's own longest, so an element's
+/// own ID can be too long to be a reference's `URI`).
 fn limits_for(data: &[u8]) -> Limits {
     match data.len() % 3 {
         0 => Limits {
@@ -241,6 +243,7 @@ fn limits_for(data: &[u8]) -> Limits {
             max_namespaces_in_scope: 10,
             max_depth: 10,
             max_header_blocks: 6,
+            max_attribute_value_bytes: 192,
             ..Limits::default()
         },
         _ => Limits::default(),
