@@ -341,6 +341,40 @@ xmlns:u=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-uti
     }
 }
 
+/// Found by `sign_verify` (fuzz/regressions/sign_verify/empty-own-id), stop 16,
+/// in code older than the stop: a header block with `wsu:Id=""` was signed
+/// with a reference `URI="#"`, which names nothing, and the verifier refused
+/// the signature (`unsupported: external reference`): kuvert did not verify
+/// what it signed. An ID beginning with `xpointer(` had the same flaw (read
+/// as an XPointer). Both signers now refuse such an element with
+/// `SignError::UnusableId` and its offset.
+#[test]
+fn signing_refuses_an_id_no_reference_can_name() {
+    use kuvert::{Input, Limits, SignError, SignOptions, TokenSignOptions};
+    let limits = Limits::default();
+    let now = kuvert_fuzz_targets::fixtures::now();
+    let key = kuvert_fuzz_targets::fixtures::signing_key();
+    let assertion = kuvert_corpus::sts::TestSts::test_only()
+        .issue(&kuvert_corpus::sts::AssertionRequest::for_test_system(now.add_millis(-60_000)));
+    for id in ["", "xpointer(id('b'))", "xpointer(/)"] {
+        let text = format!(
+            "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+xmlns:u=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\"><soap:Header>\
+<a:To xmlns:a=\"http://www.w3.org/2005/08/addressing\" u:Id=\"{id}\">urn:x</a:To></soap:Header>\
+<soap:Body><x/></soap:Body></soap:Envelope>"
+        );
+        let at = text.find("<a:To").unwrap();
+        let input = Input::new(text.as_bytes(), &limits).unwrap();
+        let err = kuvert::sign_message(&input, key, now, &SignOptions::default()).unwrap_err();
+        assert_eq!(err, SignError::UnusableId(at), "{id}");
+        assert_eq!(err.code(), "sign.unusable_id");
+        let mut options = TokenSignOptions::new(kuvert::Profile::LibBas);
+        options.action = Some("urn:kuvert:test:action".to_owned());
+        let err = kuvert::sign_token_request(&input, assertion.as_bytes(), key, now, &options).unwrap_err();
+        assert_eq!(err, SignError::UnusableId(at), "token, {id}");
+    }
+}
+
 /// Found by `stream` (fuzz/regressions/stream/noncharacter-before-a-control-character):
 /// the character check reported the first forbidden control character even
 /// when a U+FFFF came earlier, so the whole-input reader and the push parser

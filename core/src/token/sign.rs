@@ -91,13 +91,13 @@ pub fn sign_token_request(
     if input.encoding() != crate::Encoding::Utf8 {
         edits.push(Edit { start: 0, end: input.content_start(), text: String::new() });
     }
-    let body_id = ensure_id(src, env.body().start(), env.body_id(), &ids, &mut edits);
+    let body_id = ensure_id(src, env.body().start(), env.body_id(), &ids, &mut edits)?;
     let mut header_ids = Vec::new();
     for block in env.header_blocks() {
         let wsa = block.name.ns == crate::ns::WSA;
         let framework = block.name.ns == crate::ns::SBF && block.name.local == "Framework";
         if wsa || framework {
-            header_ids.push(ensure_id(src, block.span.start(), block.id.as_deref(), &ids, &mut edits));
+            header_ids.push(ensure_id(src, block.span.start(), block.id.as_deref(), &ids, &mut edits)?);
         }
     }
     let present = header_ids.len();

@@ -68,6 +68,10 @@ pub enum SignError {
     /// Two elements carry the same ID (`wsu:Id`, `Id` or `ID`; the second at
     /// this offset): a signature over it would be refused by every verifier.
     DuplicateId(usize),
+    /// An element to sign (starting at this offset) has an ID no reference
+    /// can name: empty (`URI="#"` names nothing) or beginning with
+    /// `xpointer(` (read as an XPointer, which verifiers refuse).
+    UnusableId(usize),
 }
 
 impl SignError {
@@ -82,6 +86,7 @@ impl SignError {
             SignError::NotAnAssertion(_) => "sign.not_an_assertion",
             SignError::WrongSoapVersion => "sign.wrong_soap_version",
             SignError::DuplicateId(_) => "sign.duplicate_id",
+            SignError::UnusableId(_) => "sign.unusable_id",
         }
     }
 }
@@ -96,6 +101,9 @@ impl fmt::Display for SignError {
             SignError::MissingHeader(h) => write!(f, "message has no {h} header and none was given"),
             SignError::NotAnAssertion(at) => write!(f, "token is not a SAML 2.0 Assertion (byte {at})"),
             SignError::DuplicateId(at) => write!(f, "the message has a duplicate ID at byte {at}"),
+            SignError::UnusableId(at) => {
+                write!(f, "the element at byte {at} has an ID no reference can name (empty, or an XPointer)")
+            }
             SignError::WrongSoapVersion => f.write_str("SOAP version is not the profile's"),
         }
     }
@@ -157,7 +165,7 @@ pub(crate) fn sign_through_template(
         // The text is UTF-8 now: a declaration naming the original encoding would be wrong.
         edits.push(Edit { start: 0, end: input.content_start(), text: String::new() });
     }
-    let mut targets = vec![ensure_id(src, env.body().start(), env.body_id(), &ids, &mut edits)];
+    let mut targets = vec![ensure_id(src, env.body().start(), env.body_id(), &ids, &mut edits)?];
     let ts_id = ids.next("TS");
     targets.push(ts_id.clone());
     for block in env.header_blocks() {
@@ -165,7 +173,7 @@ pub(crate) fn sign_through_template(
         let framework = block.name.ns == crate::ns::SBF && block.name.local == "Framework";
         // The default coverage also requires every mustUnderstand header block signed.
         if wsa || framework || block.must_understand {
-            targets.push(ensure_id(src, block.span.start(), block.id.as_deref(), &ids, &mut edits));
+            targets.push(ensure_id(src, block.span.start(), block.id.as_deref(), &ids, &mut edits)?);
         }
     }
     let header = security_header(&env, key, now, options, algorithm, &ts_id, &targets, None, &mut ids);
@@ -296,21 +304,28 @@ fn push_decimal(out: &mut String, mut n: usize) {
     out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
-/// The element's existing `wsu:Id`, or a new one added to its start tag.
+/// The existing ID of the element at `at`, or a new one added to its start
+/// tag; an existing ID no reference can name is refused.
 pub(crate) fn ensure_id(
     src: &str,
     at: usize,
     existing: Option<&str>,
     ids: &IdMaker<'_>,
     edits: &mut Vec<Edit>,
-) -> String {
+) -> Result<String, SignError> {
     if let Some(id) = existing {
-        return id.to_owned();
+        return referable(id).then(|| id.to_owned()).ok_or(SignError::UnusableId(at));
     }
     let id = ids.at("id", at);
     let (name_end, declares_wsu) = start_tag_facts(src, at);
     edits.push(id_edit(name_end, &id, declares_wsu));
-    id
+    Ok(id)
+}
+
+/// Whether a reference's `URI="#id"` names the element with this ID for a
+/// verifier: not for an empty ID, nor for one a verifier reads as an XPointer.
+pub(crate) fn referable(id: &str) -> bool {
+    !id.is_empty() && !id.starts_with("xpointer(")
 }
 
 /// The edit adding `wsu:Id="id"` after an element's name (ending at

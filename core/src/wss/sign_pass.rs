@@ -15,14 +15,15 @@
 //! is added, an element at its attribute or declaration limit, namespace
 //! scopes near their limit, limits too small for the Security header, an
 //! element's own ID that would not read back as a reference's `URI` (too
-//! long, or with characters reading changes), more references than a
-//! verifier reads.
+//! long, or with characters reading changes) or that no reference can name
+//! (empty, an XPointer: the template way refuses those), more references
+//! than a verifier reads.
 
 use aws_lc_rs::digest;
 
 use super::sign::{
-    apply, id_edit, push_signed_info, push_timestamp, refuse_duplicate_id, room_for_header_blocks, security_edit,
-    security_header, Edit, Form, IdMaker, SignError, SignOptions, SignedInfoParts,
+    apply, id_edit, push_signed_info, push_timestamp, referable, refuse_duplicate_id, room_for_header_blocks,
+    security_edit, security_header, Edit, Form, IdMaker, SignError, SignOptions, SignedInfoParts,
 };
 use crate::c14n::taps::Done;
 use crate::dsig::base64;
@@ -93,7 +94,9 @@ impl<'s> SignPass<'s> {
         }
         let (id, added) = match existing {
             // The reference's `URI` is `#` and the ID, and must be read back within the limit.
-            Some(id) if written_as_is(id) && id.len() < self.limits.max_attribute_value_bytes => (id.to_owned(), None),
+            Some(id) if written_as_is(id) && referable(id) && id.len() < self.limits.max_attribute_value_bytes => {
+                (id.to_owned(), None)
+            }
             Some(_) => {
                 self.declined = true;
                 return;
