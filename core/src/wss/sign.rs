@@ -176,7 +176,9 @@ pub(crate) fn sign_through_template(
             targets.push(ensure_id(src, block.span.start(), block.id.as_deref(), &ids, &mut edits)?);
         }
     }
-    let header = security_header(&env, key, now, options, algorithm, &ts_id, &targets, None, &mut ids);
+    let expires = now.add_millis(i64::from(options.ttl_seconds) * 1000);
+    let signed_info = SignedInfoParts { algorithm, digest: options.digest, targets: &targets, digests: None };
+    let header = security_header(&env, key, now, expires, &ts_id, &signed_info, "", &mut ids);
     edits.push(security_edit(src, &env, header));
     let draft = apply(src, edits);
     let expected = Expected { ids: &targets, digest: options.digest };
@@ -355,25 +357,23 @@ pub(crate) fn start_tag_facts(src: &str, at: usize) -> (usize, bool) {
     }
 }
 
-/// The Security header: Timestamp, BinarySecurityToken, and the signature
-/// over `targets` (the Timestamp's ID among them) with `digests` in their
-/// order, or with empty `DigestValue`s (a template) when `None`.
+/// The Security header: the Timestamp (`ts_id`, from `now` to `expires`),
+/// the BinarySecurityToken, and the signature `signed_info` describes with
+/// `signature_value` (empty in a template).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn security_header(
     env: &Envelope<'_>,
     key: &SigningKey,
     now: UtcTime,
-    options: &SignOptions,
-    algorithm: SignatureAlgorithm,
+    expires: UtcTime,
     ts_id: &str,
-    targets: &[String],
-    digests: Option<&[String]>,
+    signed_info: &SignedInfoParts<'_>,
+    signature_value: &str,
     ids: &mut IdMaker<'_>,
 ) -> String {
     let bst_id = ids.next("X509");
     let sig_id = ids.next("SIG");
-    let expires = now.add_millis(i64::from(options.ttl_seconds) * 1000);
-    let mut h = String::with_capacity(2048 + key.certificate_text().len() + 400 * targets.len());
+    let mut h = String::with_capacity(2048 + key.certificate_text().len() + 400 * signed_info.targets.len());
     let (wsse, wsu, ds) = (crate::ns::WSSE, crate::ns::WSU, crate::ns::DS);
     let soap = env.version().namespace();
     h.extend(["<wsse:Security xmlns:wsse=\"", wsse, "\" xmlns:wsu=\"", wsu, "\" xmlns:soapenv=\"", soap]);
@@ -382,9 +382,8 @@ pub(crate) fn security_header(
     h.extend(["<wsse:BinarySecurityToken EncodingType=\"", BASE64_BINARY, "\" ValueType=\"", X509V3, "\" wsu:Id=\""]);
     h.extend([&bst_id, "\">", key.certificate_text(), "</wsse:BinarySecurityToken>"]);
     h.extend(["<ds:Signature xmlns:ds=\"", ds, "\" Id=\"", &sig_id, "\">"]);
-    let signed_info = SignedInfoParts { algorithm, digest: options.digest, targets, digests };
-    push_signed_info(&mut h, Form::Document, &signed_info);
-    h.push_str("<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo><wsse:SecurityTokenReference>");
+    push_signed_info(&mut h, Form::Document, signed_info);
+    h.extend(["<ds:SignatureValue>", signature_value, "</ds:SignatureValue><ds:KeyInfo><wsse:SecurityTokenReference>"]);
     h.extend(["<wsse:Reference URI=\"#", &bst_id, "\" ValueType=\"", X509V3, "\"/>"]);
     h.push_str("</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security>");
     h

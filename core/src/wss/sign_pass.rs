@@ -168,9 +168,9 @@ pub(crate) fn sign_in_one_pass(
     let expires = now.add_millis(i64::from(options.ttl_seconds) * 1000);
     digests.insert(1, timestamp_digest(&ts_id, now, expires, options));
     ids.insert(1, ts_id.clone());
-    let header = security_header(env, key, now, options, algorithm, &ts_id, &ids, Some(&digests), pass.ids());
-    let parts = SignedInfoParts { algorithm, digest: options.digest, targets: &ids, digests: Some(&digests) };
-    let header = signed(header, &parts, key, algorithm)?;
+    let signed_info = SignedInfoParts { algorithm, digest: options.digest, targets: &ids, digests: Some(&digests) };
+    let value = signature_value(&signed_info, key)?;
+    let header = security_header(env, key, now, expires, &ts_id, &signed_info, &value, pass.ids());
     let mut edits: Vec<Edit> = pass.targets.into_iter().filter_map(|t| t.added).collect();
     if input.encoding() != crate::Encoding::Utf8 {
         edits.push(Edit { start: 0, end: input.content_start(), text: String::new() });
@@ -213,19 +213,11 @@ fn timestamp_digest(ts_id: &str, now: UtcTime, expires: UtcTime, options: &SignO
     base64::encode(digest::digest(options.digest.aws_lc(), canonical.as_bytes()).as_ref())
 }
 
-/// `header` with its `SignatureValue`: the signature of the canonical form
-/// of the `SignedInfo` it holds (`parts`).
-fn signed(
-    mut header: String,
-    parts: &SignedInfoParts<'_>,
-    key: &SigningKey,
-    algorithm: SignatureAlgorithm,
-) -> Result<String, SignError> {
-    const VALUE: &str = "<ds:SignatureValue>";
+/// The `SignatureValue` (base64) of the `SignedInfo` `parts` describe:
+/// the signature of its canonical form.
+fn signature_value(parts: &SignedInfoParts<'_>, key: &SigningKey) -> Result<String, SignError> {
     let mut canonical = String::with_capacity(512 + 400 * parts.targets.len());
     push_signed_info(&mut canonical, Form::Canonical, parts);
-    let value = key.sign(algorithm, canonical.as_bytes()).map_err(SignError::Key)?;
-    let at = header.find(VALUE).map(|i| i + VALUE.len()).ok_or(SignError::NoTemplate)?;
-    header.insert_str(at, &base64::encode(&value));
-    Ok(header)
+    let value = key.sign(parts.algorithm, canonical.as_bytes()).map_err(SignError::Key)?;
+    Ok(base64::encode(&value))
 }
