@@ -20,8 +20,8 @@ use crate::xml::{NsId, Span};
 /// An attribute ready for output.
 struct OutAttr<'a> {
     uri: &'a str,
-    local: &'a str,
-    qname: &'a str,
+    local: &'a [u8],
+    qname: &'a [u8],
     value: AttrText<'a>,
 }
 
@@ -39,9 +39,9 @@ enum AttrText<'a> {
 #[derive(Default)]
 pub(crate) struct Spare<'a> {
     buf: Vec<u8>,
-    rendered: Vec<(&'a str, NsId)>,
+    rendered: Vec<(&'a [u8], NsId)>,
     marks: Vec<usize>,
-    ns_out: Vec<(&'a str, NsId)>,
+    ns_out: Vec<(&'a [u8], NsId)>,
     attrs_out: Vec<OutAttr<'a>>,
     seen: Vec<&'a str>,
 }
@@ -57,10 +57,11 @@ pub(crate) struct C14n<'a, S: Sink> {
     apex_depth: u32,
     /// Bindings rendered by output ancestors, innermost last; marks per open
     /// element. Namespaces as the feeding reader interned them (one reader
-    /// feeds an engine), so equal URIs compare as equal numbers.
-    rendered: Vec<(&'a str, NsId)>,
+    /// feeds an engine), so equal URIs compare as equal numbers. Prefixes
+    /// as bytes: slicing them so skips the `str` boundary checks.
+    rendered: Vec<(&'a [u8], NsId)>,
     marks: Vec<usize>,
-    ns_out: Vec<(&'a str, NsId)>,
+    ns_out: Vec<(&'a [u8], NsId)>,
     attrs_out: Vec<OutAttr<'a>>,
     seen: Vec<&'a str>,
     root_done: bool,
@@ -141,7 +142,10 @@ impl<'a, S: Sink> C14n<'a, S> {
     }
 
     /// Handles one event the reader `r` just produced; `inherited_xml` (qualified
-    /// name, value) is rendered at the apex by the inclusive methods.
+    /// name, value) is rendered at the apex by the inclusive methods. Kept
+    /// out of line: the digest taps' dispatch, inlined into the reader's
+    /// `next`, stays small.
+    #[inline(never)]
     pub fn event(&mut self, r: &Reader<'a>, ev: &Event, inherited_xml: &[(&'a str, Cow<'a, str>)]) {
         let src = r.source();
         match ev {
@@ -194,8 +198,35 @@ impl<'a, S: Sink> C14n<'a, S> {
 
     fn start_tag(&mut self, r: &Reader<'a>, t: &StartTag, apex: bool, inherited_xml: &[(&'a str, Cow<'a, str>)]) {
         self.marks.push(self.rendered.len());
-        self.out.push(b"<");
-        self.out.push(t.name.raw(r.source().as_bytes()));
+        let src = r.source().as_bytes();
+        let name = qname_of(src, t.name);
+        if self.exclusive && !apex && r.attrs().is_empty() && self.inclusive_prefixes.is_empty() {
+            // The common element below the apex: its own prefix is all it
+            // could declare, so that one binding decides, and no sort nor
+            // attribute pass is needed.
+            let prefix = prefix_of(src, t.name);
+            if !self.needs_declaring(prefix, t.ns) {
+                self.out.push_wrapped(b"<", name, b">");
+                return;
+            }
+            self.out.push_wrapped(b"<", name, b"");
+            self.rendered.push((prefix, t.ns));
+            self.declare(r, prefix, t.ns);
+        } else {
+            self.out.push_wrapped(b"<", name, b"");
+            self.namespaces_and_attributes(r, t, apex, inherited_xml);
+        }
+        self.out.push(b">");
+    }
+
+    /// The namespace declarations and attributes of a start tag, sorted.
+    fn namespaces_and_attributes(
+        &mut self,
+        r: &Reader<'a>,
+        t: &StartTag,
+        apex: bool,
+        inherited_xml: &[(&'a str, Cow<'a, str>)],
+    ) {
         self.ns_out.clear();
         if self.exclusive {
             self.exclusive_namespaces(r, t);
@@ -204,30 +235,35 @@ impl<'a, S: Sink> C14n<'a, S> {
         }
         let added_id = apex && self.apex_id.is_some();
         if added_id {
-            self.consider("wsu", NsId::WSU);
+            self.consider(b"wsu", NsId::WSU);
         }
-        self.ns_out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        if self.ns_out.len() > 1 {
+            self.ns_out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        }
         for i in 0..self.ns_out.len() {
             let (prefix, ns) = self.ns_out[i];
-            let uri = r.names().uri(ns);
-            if prefix.is_empty() {
-                self.out.push(b" xmlns=\"");
-            } else {
-                self.out.push(b" xmlns:");
-                self.out.push(prefix.as_bytes());
-                self.out.push(b"=\"");
-            }
-            escape::attr_value(&mut self.out, uri);
-            self.out.push(b"\"");
+            self.declare(r, prefix, ns);
         }
-        self.attributes(r, inherited_xml, added_id);
-        self.out.push(b">");
+        if !(r.attrs().is_empty() && inherited_xml.is_empty() && !added_id) {
+            self.attributes(r, inherited_xml, added_id);
+        }
+    }
+
+    /// Writes ` xmlns[:prefix]="uri"`.
+    fn declare(&mut self, r: &Reader<'a>, prefix: &[u8], ns: NsId) {
+        if prefix.is_empty() {
+            self.out.push(b" xmlns=\"");
+        } else {
+            self.out.push(b" xmlns:");
+            self.out.push(prefix);
+            self.out.push(b"=\"");
+        }
+        escape::attr_value(&mut self.out, r.names().uri(ns));
+        self.out.push(b"\"");
     }
 
     fn end_tag(&mut self, src: &str, name: QSpan, depth: u32) {
-        self.out.push(b"</");
-        self.out.push(name.raw(src.as_bytes()));
-        self.out.push(b">");
+        self.out.push_wrapped(b"</", qname_of(src.as_bytes(), name), b">");
         if let Some(mark) = self.marks.pop() {
             self.rendered.truncate(mark);
         }
@@ -237,22 +273,26 @@ impl<'a, S: Sink> C14n<'a, S> {
     }
 
     /// The binding output ancestors rendered for `prefix` (empty default when none).
-    fn rendered(&self, prefix: &str) -> Option<NsId> {
-        match self.rendered.iter().rev().find(|(p, _)| short_eq(p.as_bytes(), prefix.as_bytes())) {
+    fn rendered(&self, prefix: &[u8]) -> Option<NsId> {
+        match self.rendered.iter().rev().find(|(p, _)| short_eq(p, prefix)) {
             Some(&(_, ns)) => Some(ns),
             None if prefix.is_empty() => Some(NsId::NONE),
             None => None,
         }
     }
 
-    /// Queues `xmlns[:prefix]="uri"` unless output ancestors rendered the same binding.
-    fn consider(&mut self, prefix: &'a str, ns: NsId) {
+    /// Whether `xmlns[:prefix]="uri"` must be rendered: output ancestors did not render that binding.
+    fn needs_declaring(&self, prefix: &[u8], ns: NsId) -> bool {
         let undeclared = ns == NsId::NONE && !prefix.is_empty();
-        if undeclared || short_eq(prefix.as_bytes(), b"xml") || self.rendered(prefix) == Some(ns) {
-            return;
+        !(undeclared || short_eq(prefix, b"xml") || self.rendered(prefix) == Some(ns))
+    }
+
+    /// Queues `xmlns[:prefix]="uri"` unless output ancestors rendered the same binding.
+    fn consider(&mut self, prefix: &'a [u8], ns: NsId) {
+        if self.needs_declaring(prefix, ns) {
+            self.rendered.push((prefix, ns));
+            self.ns_out.push((prefix, ns));
         }
-        self.rendered.push((prefix, ns));
-        self.ns_out.push((prefix, ns));
     }
 
     /// Inclusive: at the apex every in-scope binding, below it only those declared here.
@@ -265,58 +305,53 @@ impl<'a, S: Sink> C14n<'a, S> {
                 continue;
             }
             self.seen.push(b.prefix);
-            self.consider(b.prefix, b.ns);
+            self.consider(b.prefix.as_bytes(), b.ns);
         }
     }
 
-    /// Exclusive: the prefixes the element and its attributes visibly use, plus the inclusive list.
+    /// Exclusive: the prefixes the element and its attributes visibly use,
+    /// plus the inclusive list. The reader resolved those prefixes already
+    /// (an element or attribute's namespace is its prefix's binding).
     fn exclusive_namespaces(&mut self, r: &Reader<'a>, t: &StartTag) {
-        let src = r.source();
-        self.consider_in_scope(r, t.name.prefix(src));
+        let src = r.source().as_bytes();
+        self.consider(prefix_of(src, t.name), t.ns);
         for a in r.attrs() {
             if a.name.prefix_len != 0 {
-                self.consider_in_scope(r, a.name.prefix(src));
+                self.consider(prefix_of(src, a.name), a.ns);
             }
         }
         for i in 0..self.inclusive_prefixes.len() {
             match r.binding(&self.inclusive_prefixes[i]) {
-                Some(b) => self.consider(b.prefix, b.ns),
-                None if self.inclusive_prefixes[i].is_empty() => self.consider("", NsId::NONE),
+                Some(b) => self.consider(b.prefix.as_bytes(), b.ns),
+                None if self.inclusive_prefixes[i].is_empty() => self.consider(b"", NsId::NONE),
                 None => {}
             }
         }
     }
 
-    fn consider_in_scope(&mut self, r: &Reader<'a>, prefix: &'a str) {
-        if let Some(ns) = r.resolve(prefix) {
-            self.consider(prefix, ns);
-        }
-    }
-
     fn attributes(&mut self, r: &Reader<'a>, inherited_xml: &[(&'a str, Cow<'a, str>)], added_id: bool) {
         self.attrs_out.clear();
-        let src = r.source();
+        let src = r.source().as_bytes();
         for a in r.attrs() {
-            let qname = &src[a.name.start as usize..a.name.end as usize];
-            let value = AttrText::Raw(&src.as_bytes()[a.value.range()]);
-            self.attrs_out.push(OutAttr { uri: r.names().uri(a.ns), local: a.name.local(src), qname, value });
+            let (qname, value) = (qname_of(src, a.name), AttrText::Raw(&src[a.value.range()]));
+            let local = &qname[if a.name.prefix_len == 0 { 0 } else { a.name.prefix_len as usize + 1 }..];
+            self.attrs_out.push(OutAttr { uri: r.names().uri(a.ns), local, qname, value });
         }
         let own = self.attrs_out.len();
         for (i, &(qname, _)) in inherited_xml.iter().enumerate() {
-            let local = qname.strip_prefix("xml:").unwrap_or(qname);
+            let local = qname.strip_prefix("xml:").unwrap_or(qname).as_bytes();
             if !self.attrs_out[..own].iter().any(|a| a.uri == crate::ns::XML && a.local == local) {
-                self.attrs_out.push(OutAttr { uri: crate::ns::XML, local, qname, value: AttrText::Inherited(i) });
+                let (uri, qname, value) = (crate::ns::XML, qname.as_bytes(), AttrText::Inherited(i));
+                self.attrs_out.push(OutAttr { uri, local, qname, value });
             }
         }
         if added_id {
-            let (uri, local, qname) = (crate::ns::WSU, "Id", "wsu:Id");
+            let (uri, local, qname) = (crate::ns::WSU, &b"Id"[..], &b"wsu:Id"[..]);
             self.attrs_out.push(OutAttr { uri, local, qname, value: AttrText::ApexId });
         }
         self.attrs_out.sort_unstable_by(|a, b| (a.uri, a.local).cmp(&(b.uri, b.local)));
         for a in &self.attrs_out {
-            self.out.push(b" ");
-            self.out.push(a.qname.as_bytes());
-            self.out.push(b"=\"");
+            self.out.push_wrapped(b" ", a.qname, b"=\"");
             match a.value {
                 AttrText::Raw(raw) => escape::attr_raw(&mut self.out, raw),
                 AttrText::Inherited(i) => escape::attr_value(&mut self.out, &inherited_xml[i].1),
@@ -324,5 +359,109 @@ impl<'a, S: Sink> C14n<'a, S> {
             }
             self.out.push(b"\"");
         }
+    }
+}
+
+/// The qualified name `name` as written. Sliced here, as bytes: `QSpan`'s
+/// `str` accessors check character boundaries, and are not inlined.
+#[inline]
+fn qname_of(src: &[u8], name: QSpan) -> &[u8] {
+    &src[name.start as usize..name.end as usize]
+}
+
+/// The prefix of `name` (empty when unprefixed).
+#[inline]
+fn prefix_of(src: &[u8], name: QSpan) -> &[u8] {
+    &src[name.start as usize..(name.start + name.prefix_len) as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::c14n::{canonicalize_document, canonicalize_node_set, AttributeNode, ElementNode, NodeFilter};
+    use crate::{Input, Limits};
+
+    /// Every node: the node-set canonicalizer, a separate implementation, as the reference.
+    struct All;
+
+    impl NodeFilter for All {
+        fn element(&mut self, _: &ElementNode<'_>) -> bool {
+            true
+        }
+        fn attribute(&mut self, _: &ElementNode<'_>, _: &AttributeNode<'_>) -> bool {
+            true
+        }
+        fn namespace(&mut self, _: &ElementNode<'_>, _: &str, _: &str) -> bool {
+            true
+        }
+        fn text(&mut self, _: &ElementNode<'_>, _: &str) -> bool {
+            true
+        }
+    }
+
+    fn both_ways(doc: &str, method: C14nMethod, prefixes: &[&str]) -> String {
+        let limits = Limits::default();
+        let input = Input::new(doc.as_bytes(), &limits).unwrap();
+        let fast = canonicalize_document(&input, method, prefixes, &limits, Vec::new()).unwrap();
+        let reference = canonicalize_node_set(&input, method, prefixes, &mut All, &limits, Vec::new()).unwrap();
+        let (fast, reference) = (String::from_utf8(fast).unwrap(), String::from_utf8(reference).unwrap());
+        assert_eq!(fast, reference, "{method:?} {prefixes:?} {doc}");
+        fast
+    }
+
+    /// Documents where the plain start tag (no attributes, a binding an
+    /// output ancestor rendered) must not skip the namespace work.
+    #[test]
+    fn plain_start_tags_match_the_general_path() {
+        let docs = [
+            r#"<p:a xmlns:p="urn:1"><p:b><p:c xmlns:p="urn:2"><p:d/></p:c><p:e>t</p:e></p:b></p:a>"#,
+            r#"<a xmlns="urn:d"><b><c xmlns=""><d/></c><e/></b></a>"#,
+            r#"<r xmlns:p="urn:p" xmlns:q="urn:q"><p:x/><p:y><p:z/><q:w><p:v/></q:w></p:y></r>"#,
+            r#"<r xmlns:p="urn:p"><x xmlns:p="urn:p"><p:y/></x><p:z xmlns:p="urn:o"><p:y/></p:z></r>"#,
+            r#"<r xml:lang="da"><x><xml:y/></x></r>"#,
+        ];
+        for doc in docs {
+            for method in [C14nMethod::Exclusive, C14nMethod::Inclusive] {
+                for prefixes in [&[][..], &["p"], &["#default"]] {
+                    both_ways(doc, method, prefixes);
+                }
+            }
+        }
+        assert_eq!(
+            both_ways(docs[0], C14nMethod::Exclusive, &[]),
+            r#"<p:a xmlns:p="urn:1"><p:b><p:c xmlns:p="urn:2"><p:d></p:d></p:c><p:e>t</p:e></p:b></p:a>"#
+        );
+        assert_eq!(
+            both_ways(docs[2], C14nMethod::Exclusive, &[]),
+            r#"<r><p:x xmlns:p="urn:p"></p:x><p:y xmlns:p="urn:p"><p:z></p:z><q:w xmlns:q="urn:q"><p:v></p:v></q:w></p:y></r>"#
+        );
+    }
+
+    /// The apex with an added `wsu:Id` renders `wsu`, which its descendants then need not.
+    #[test]
+    fn bindings_of_an_apex_with_added_id_hold_below_it() {
+        let doc = r#"<s:E xmlns:s="urn:s" xmlns:wsu="WSU"><s:H/><s:B><s:C/><wsu:T><s:D>x</s:D></wsu:T></s:B></s:E>"#
+            .replace("WSU", crate::ns::WSU);
+        let limits = Limits::default();
+        let mut r = Reader::new(&doc, 0, &limits);
+        let mut engine = C14n::new(C14nMethod::Exclusive, &[], false, 2, Vec::new()).with_apex_id("b".into());
+        let mut inside = false;
+        loop {
+            let ev = r.next().unwrap();
+            match ev {
+                Event::Eof => break,
+                Event::Start(t) if t.depth == 2 && t.name.local(&doc) == "B" => inside = true,
+                _ => {}
+            }
+            if inside {
+                engine.event(&r, &ev, &[]);
+            }
+            if matches!(ev, Event::End { depth: 2, .. }) {
+                inside = false;
+            }
+        }
+        let expected =
+            r#"<s:B xmlns:s="urn:s" xmlns:wsu="WSU" wsu:Id="b"><s:C></s:C><wsu:T><s:D>x</s:D></wsu:T></s:B>"#;
+        assert_eq!(String::from_utf8(engine.finish()).unwrap(), expected.replace("WSU", crate::ns::WSU));
     }
 }

@@ -55,6 +55,20 @@ impl<S: Sink> Writer<S> {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// `open`, `name` and `close` one after the other, with one check for room.
+    #[inline(always)]
+    pub fn push_wrapped<const O: usize, const C: usize>(&mut self, open: &[u8; O], name: &[u8], close: &[u8; C]) {
+        if self.buf.len() + O + name.len() + C > BUFFER {
+            self.push(open);
+            self.push(name);
+            self.push(close);
+            return;
+        }
+        self.buf.extend_from_slice(open);
+        self.buf.extend_from_slice(name);
+        self.buf.extend_from_slice(close);
+    }
+
     #[inline]
     pub fn push_char(&mut self, c: char) {
         let mut tmp = [0u8; 4];

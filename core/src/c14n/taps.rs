@@ -284,6 +284,7 @@ impl<'a> DigestTaps<'a> {
     }
 
     /// Feeds an event the reader `r` just produced.
+    #[inline]
     pub fn on_event(&mut self, r: &Reader<'a>, ev: &Event) {
         for a in &mut self.active {
             a.feed(r, ev);
