@@ -17,6 +17,10 @@ use crate::xml::lex::QSpan;
 use crate::xml::reader::{Event, Reader, StartTag};
 use crate::xml::{NsId, Span};
 
+/// The well-known namespaces (ids up to [`NsId::DS11`]): constants with
+/// nothing to escape (see the test `known_namespaces_are_plain`).
+const KNOWN_PLAIN: u64 = (1 << (NsId::DS11.0 + 1)) - 1;
+
 /// An attribute ready for output.
 struct OutAttr<'a> {
     uri: &'a str,
@@ -65,6 +69,10 @@ pub(crate) struct C14n<'a, S: Sink> {
     attrs_out: Vec<OutAttr<'a>>,
     seen: Vec<&'a str>,
     root_done: bool,
+    /// Bit `n` set: the URI of namespace `n` (below 64) is known to have
+    /// nothing to escape. Exclusive c14n declares the same few namespaces
+    /// over and over (on each of a run of siblings that use a prefix).
+    plain_uris: u64,
     /// A `wsu:Id` the apex is written with as though its start tag had it.
     apex_id: Option<Box<str>>,
 }
@@ -105,6 +113,7 @@ impl<'a, S: Sink> C14n<'a, S> {
             attrs_out,
             seen,
             root_done: false,
+            plain_uris: KNOWN_PLAIN,
             apex_id: None,
         }
     }
@@ -258,7 +267,14 @@ impl<'a, S: Sink> C14n<'a, S> {
             self.out.push(prefix);
             self.out.push(b"=\"");
         }
-        escape::attr_value(&mut self.out, r.names().uri(ns));
+        let uri = r.names().uri(ns);
+        let bit = 1u64.checked_shl(ns.0).unwrap_or(0);
+        if self.plain_uris & bit != 0 || !escape::attr_value_escapes(uri) {
+            self.plain_uris |= bit;
+            self.out.push(uri.as_bytes());
+        } else {
+            escape::attr_value(&mut self.out, uri);
+        }
         self.out.push(b"\"");
     }
 
@@ -379,6 +395,7 @@ fn prefix_of(src: &[u8], name: QSpan) -> &[u8] {
 mod tests {
     use super::*;
     use crate::c14n::{canonicalize_document, canonicalize_node_set, AttributeNode, ElementNode, NodeFilter};
+    use crate::xml::NsTable;
     use crate::{Input, Limits};
 
     /// Every node: the node-set canonicalizer, a separate implementation, as the reference.
@@ -463,5 +480,14 @@ mod tests {
         let expected =
             r#"<s:B xmlns:s="urn:s" xmlns:wsu="WSU" wsu:Id="b"><s:C></s:C><wsu:T><s:D>x</s:D></wsu:T></s:B>"#;
         assert_eq!(String::from_utf8(engine.finish()).unwrap(), expected.replace("WSU", crate::ns::WSU));
+    }
+
+    /// [`KNOWN_PLAIN`] claims the well-known namespace URIs need no escaping.
+    #[test]
+    fn known_namespaces_are_plain() {
+        let names = NsTable::default();
+        for id in 0..=NsId::DS11.0 {
+            assert!(!escape::attr_value_escapes(names.uri(NsId(id))), "{}", names.uri(NsId(id)));
+        }
     }
 }

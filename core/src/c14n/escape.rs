@@ -131,7 +131,7 @@ pub(crate) fn attr_raw<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
 /// value or a namespace URI): runs without special characters are copied whole.
 pub(crate) fn attr_value<S: Sink>(out: &mut Writer<S>, value: &str) {
     let bytes = value.as_bytes();
-    if !any_byte(bytes, |b| matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r')) {
+    if !attr_value_escapes(value) {
         out.push(bytes);
         return;
     }
@@ -142,6 +142,12 @@ pub(crate) fn attr_value<S: Sink>(out: &mut Writer<S>, value: &str) {
         at += p + 1;
     }
     out.push(&bytes[at..]);
+}
+
+/// Whether [`attr_value`] changes anything in `value`.
+#[inline]
+pub(crate) fn attr_value_escapes(value: &str) -> bool {
+    any_byte(value.as_bytes(), |b| matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r'))
 }
 
 /// A processing instruction from its content between `<?` and `?>`: the
