@@ -9,6 +9,9 @@ use super::Sink;
 use crate::xml::chars::any_byte;
 use crate::xml::lex::parse_reference;
 
+/// Text up to this long is checked in one pass before it is searched.
+const SHORT: usize = 64;
+
 /// A character of text content, escaped: `& < >` and carriage return.
 fn text_char<S: Sink>(out: &mut Writer<S>, c: char) {
     match c {
@@ -36,6 +39,12 @@ fn attr_char<S: Sink>(out: &mut Writer<S>, c: char) {
 /// Character data as written in the source (`raw` may hold references),
 /// canonicalized: references expanded, line ends normalized, then escaped.
 pub(crate) fn text<S: Sink>(out: &mut Writer<S>, raw: &[u8], has_ref: bool) {
+    // Most text is short (a value, an indentation) and plain: one pass
+    // without early exit is cheaper there than setting up a `memchr`.
+    if raw.len() <= SHORT && !any_byte(raw, |b| matches!(b, b'&' | b'>' | b'\r')) {
+        out.push(raw);
+        return;
+    }
     let mut at = 0;
     while at < raw.len() {
         let next =
@@ -198,6 +207,17 @@ mod tests {
     fn text_escaping() {
         assert_eq!(run(|w| text(w, b"a&lt;b>c&#xD;\r\nd\re&amp;", true)), "a&lt;b&gt;c&#xD;\nd\ne&amp;");
         assert_eq!(run(|w| text(w, b"plain", false)), "plain");
+    }
+
+    /// Short text is checked in one pass; any special byte sends it the long way.
+    #[test]
+    fn short_and_long_text() {
+        assert_eq!(run(|w| text(w, b"a>b", false)), "a&gt;b");
+        assert_eq!(run(|w| text(w, b"a\r\nb\rc", false)), "a\nb\nc");
+        assert_eq!(run(|w| text(w, b"&#62;", true)), "&gt;");
+        let long = "x".repeat(SHORT + 1);
+        assert_eq!(run(|w| text(w, long.as_bytes(), false)), long);
+        assert_eq!(run(|w| text(w, format!("{long}>").as_bytes(), false)), format!("{long}&gt;"));
     }
 
     #[test]
