@@ -166,7 +166,7 @@ impl<'a, S: Sink> C14n<'a, S> {
             Event::End { depth, name, .. } => self.end_tag(src, *name, *depth),
             Event::Text { span, has_ref } => {
                 if r.depth() >= self.apex_depth {
-                    escape::text(&mut self.out, &src.as_bytes()[span.range()], *has_ref);
+                    escape::text_in(&mut self.out, src.as_bytes(), (span.start(), span.end()), *has_ref);
                 }
             }
             Event::CData(span) => escape::cdata(&mut self.out, &src.as_bytes()[span.start() + 9..span.end() - 3]),
@@ -208,21 +208,21 @@ impl<'a, S: Sink> C14n<'a, S> {
     fn start_tag(&mut self, r: &Reader<'a>, t: &StartTag, apex: bool, inherited_xml: &[(&'a str, Cow<'a, str>)]) {
         self.marks.push(self.rendered.len());
         let src = r.source().as_bytes();
-        let name = qname_of(src, t.name);
+        let name = (t.name.start as usize, t.name.end as usize);
         if self.exclusive && !apex && r.attrs().is_empty() && self.inclusive_prefixes.is_empty() {
             // The common element below the apex: its own prefix is all it
             // could declare, so that one binding decides, and no sort nor
             // attribute pass is needed.
             let prefix = prefix_of(src, t.name);
             if !self.needs_declaring(prefix, t.ns) {
-                self.out.push_wrapped(b"<", name, b">");
+                self.out.push_run(b"<", src, name, b">");
                 return;
             }
-            self.out.push_wrapped(b"<", name, b"");
+            self.out.push_run(b"<", src, name, b"");
             self.rendered.push((prefix, t.ns));
             self.declare(r, prefix, t.ns);
         } else {
-            self.out.push_wrapped(b"<", name, b"");
+            self.out.push_run(b"<", src, name, b"");
             self.namespaces_and_attributes(r, t, apex, inherited_xml);
         }
         self.out.push(b">");
@@ -279,7 +279,7 @@ impl<'a, S: Sink> C14n<'a, S> {
     }
 
     fn end_tag(&mut self, src: &str, name: QSpan, depth: u32) {
-        self.out.push_wrapped(b"</", qname_of(src.as_bytes(), name), b">");
+        self.out.push_run(b"</", src.as_bytes(), (name.start as usize, name.end as usize), b">");
         if let Some(mark) = self.marks.pop() {
             self.rendered.truncate(mark);
         }

@@ -39,12 +39,32 @@ fn attr_char<S: Sink>(out: &mut Writer<S>, c: char) {
 /// Character data as written in the source (`raw` may hold references),
 /// canonicalized: references expanded, line ends normalized, then escaped.
 pub(crate) fn text<S: Sink>(out: &mut Writer<S>, raw: &[u8], has_ref: bool) {
-    // Most text is short (a value, an indentation) and plain: one pass
-    // without early exit is cheaper there than setting up a `memchr`.
-    if raw.len() <= SHORT && !any_byte(raw, |b| matches!(b, b'&' | b'>' | b'\r')) {
+    if short_and_plain(raw) {
         out.push(raw);
-        return;
+    } else {
+        text_escaped(out, raw, has_ref);
     }
+}
+
+/// [`text`] of the run `src[at..end]`, a short plain one copied as a block ([`Writer::push_run`]).
+#[inline]
+pub(crate) fn text_in<S: Sink>(out: &mut Writer<S>, src: &[u8], (at, end): (usize, usize), has_ref: bool) {
+    let raw = &src[at..end];
+    if short_and_plain(raw) {
+        out.push_run(b"", src, (at, end), b"");
+    } else {
+        text_escaped(out, raw, has_ref);
+    }
+}
+
+/// Most text is short (a value, an indentation) and plain: one pass
+/// without early exit is cheaper there than setting up a `memchr`.
+#[inline]
+fn short_and_plain(raw: &[u8]) -> bool {
+    raw.len() <= SHORT && !any_byte(raw, |b| matches!(b, b'&' | b'>' | b'\r'))
+}
+
+fn text_escaped<S: Sink>(out: &mut Writer<S>, raw: &[u8], has_ref: bool) {
     let mut at = 0;
     while at < raw.len() {
         let next =
