@@ -122,7 +122,7 @@ pub(crate) fn cdata<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
 /// expanded, literal whitespace characters normalized to spaces (a `\r\n`
 /// pair to one space), then escaped.
 pub(crate) fn attr_raw<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
-    if !any_byte(raw, |b| matches!(b, b'&' | b'"' | b'\t' | b'\n' | b'\r')) {
+    if !may_need_attr_escaping(raw) {
         out.push(raw);
         return;
     }
@@ -154,6 +154,29 @@ pub(crate) fn attr_raw<S: Sink>(out: &mut Writer<S>, raw: &[u8]) {
             }
         }
     }
+}
+
+/// Whether `raw` has a byte [`attr_raw`] may change: `&`, or one below `#`
+/// (`"`, tab, newline, carriage return; a space or `!` merely takes the
+/// long way). Eight bytes a step, as a word: a byte below `n` borrows from
+/// its top bit in `w - n` per byte, which `!w` keeps only for bytes that
+/// had it clear (the answer is exact, a borrow only spreads above a hit).
+fn may_need_attr_escaping(raw: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
+    let hits = |w: u64| below(w, b'#') | below(w ^ (ONES * u64::from(b'&')), 1);
+    let mut words = raw.chunks_exact(8);
+    let mut found = 0;
+    for word in &mut words {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(word);
+        found |= hits(u64::from_le_bytes(bytes));
+    }
+    let rest = words.remainder();
+    let mut last = [b'a'; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    found | hits(u64::from_le_bytes(last)) != 0
 }
 
 /// An attribute value that is already normalized (e.g. an inherited `xml:*`
@@ -250,6 +273,26 @@ mod tests {
     fn attribute_escaping() {
         assert_eq!(run(|w| attr_raw(w, b" &apos;   &#x20;&#13;&#xa;&#9;   &apos; ")), " '    &#xD;&#xA;&#x9;   ' ");
         assert_eq!(run(|w| attr_raw(w, b"a\"b\r\nc\td>e&lt;")), "a&quot;b c d>e&lt;");
+    }
+
+    /// The word-at-a-time test finds exactly the bytes it claims to, at
+    /// any position, whole word or tail, beside any other byte.
+    #[test]
+    fn attribute_prescan_is_exact() {
+        for filler in [b'#', b'\'', b'a', 0x7F, 0xC3, 0xFF] {
+            for len in 1..=19 {
+                for at in 0..len {
+                    for b in 0..=255u8 {
+                        let mut value = vec![filler; len];
+                        value[at] = b;
+                        let special = b < b'#' || b == b'&';
+                        assert_eq!(may_need_attr_escaping(&value), special, "{value:?}");
+                    }
+                }
+            }
+        }
+        assert!(!may_need_attr_escaping(b""));
+        assert_eq!(run(|w| attr_raw(w, b"a b!c")), "a b!c");
     }
 
     #[test]
