@@ -25,17 +25,20 @@ pub(crate) struct QSpan {
 
 impl QSpan {
     /// The prefix, empty when the name is unprefixed.
+    #[inline]
     pub fn prefix<'a>(&self, src: &'a str) -> &'a str {
         &src[self.start as usize..(self.start + self.prefix_len) as usize]
     }
 
     /// The local part.
+    #[inline]
     pub fn local<'a>(&self, src: &'a str) -> &'a str {
         let skip = if self.prefix_len == 0 { 0 } else { self.prefix_len + 1 };
         &src[(self.start + skip) as usize..self.end as usize]
     }
 
     /// The whole name as written.
+    #[inline]
     pub fn raw<'a>(&self, src: &'a [u8]) -> &'a [u8] {
         &src[self.start as usize..self.end as usize]
     }
@@ -119,11 +122,14 @@ pub(crate) struct Lexer<'a> {
     limits: LexLimits,
     /// Attributes of the last start tag.
     pub attrs: Vec<RawAttr>,
+    /// Some attribute of the last start tag is named `xmlns` or `xmlns:*`:
+    /// the reader looks for namespace declarations only then.
+    decls: bool,
 }
 
 impl<'a> Lexer<'a> {
     pub fn new(src: &'a [u8], pos: usize, end: usize, limits: LexLimits) -> Self {
-        Lexer { src, pos, end, limits, attrs: Vec::new() }
+        Lexer { src, pos, end, limits, attrs: Vec::new(), decls: false }
     }
 
     /// Moves on to `pos` without reading what lies before it (see
@@ -138,6 +144,11 @@ impl<'a> Lexer<'a> {
 
     pub fn pos(&self) -> usize {
         self.pos
+    }
+
+    /// Whether the last start tag may declare namespaces (see `decls`).
+    pub fn has_decls(&self) -> bool {
+        self.decls
     }
 
     /// The next token. `open` is the innermost open element's name: an end
@@ -243,6 +254,7 @@ impl<'a> Lexer<'a> {
 
     fn start_tag(&mut self, start: usize) -> Result<Token, XmlError> {
         self.attrs.clear();
+        self.decls = false;
         let name = self.qname(start + 1)?;
         let mut at = name.end as usize;
         loop {
@@ -283,6 +295,7 @@ impl<'a> Lexer<'a> {
         };
         let value_start = p + 1;
         let (value_end, has_ref) = self.attribute_value(value_start, quote)?;
+        self.decls |= is_xmlns_name(self.src, name);
         self.attrs.push(RawAttr { name, value_start: value_start as u32, value_end: value_end as u32, has_ref });
         Ok(value_end + 1)
     }
@@ -477,6 +490,13 @@ impl<'a> Lexer<'a> {
         }
         Ok(at)
     }
+}
+
+/// Whether `name` is `xmlns` or `xmlns:*`.
+#[inline]
+pub(crate) fn is_xmlns_name(src: &[u8], name: QSpan) -> bool {
+    let len = if name.prefix_len == 0 { name.end - name.start } else { name.prefix_len };
+    len == 5 && src.get(name.start as usize..name.start as usize + 5) == Some(b"xmlns")
 }
 
 /// Bytes that end or interrupt character data: `<`, `&` and `]`.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::chars::{any_byte, is_ws, short_eq};
 use super::error::{err, XmlError, XmlErrorKind as K};
 use super::index::{Context, IdIndex, StartInfo};
-use super::lex::{LexLimits, Lexer, QSpan, RawAttr, Token};
+use super::lex::{is_xmlns_name, LexLimits, Lexer, QSpan, RawAttr, Token};
 use super::names::{NsId, NsTable};
 use super::text::first_non_ws;
 use super::Span;
@@ -330,7 +330,9 @@ impl<'a> Reader<'a> {
         let mark = self.bindings.len() as u32;
         self.stack.push(Open { name, bindings_mark: mark });
         self.root_seen = true;
-        self.declare_namespaces()?;
+        if self.lexer.has_decls() {
+            self.declare_namespaces()?;
+        }
         let ns = self.resolve_name(&name)?;
         self.resolve_attributes()?;
         let span = Span::new(start, end);
@@ -452,9 +454,10 @@ impl<'a> Reader<'a> {
     /// Resolves the ordinary attributes and refuses duplicate expanded names.
     fn resolve_attributes(&mut self) -> Result<(), XmlError> {
         self.attrs.clear();
+        let decls = self.lexer.has_decls();
         for i in 0..self.lexer.attrs.len() {
             let a = self.lexer.attrs[i];
-            if decl_prefix(&a, self.src).1 {
+            if decls && is_xmlns_name(self.src.as_bytes(), a.name) {
                 continue;
             }
             let ns = if a.name.prefix_len == 0 { NsId::NONE } else { self.resolve_name(&a.name)? };
@@ -512,16 +515,11 @@ impl<'a> Reader<'a> {
 }
 
 /// Whether `a` declares a namespace, and the prefix it declares.
+#[inline]
 fn decl_prefix<'a>(a: &RawAttr, src: &'a str) -> (&'a str, bool) {
-    if a.name.prefix_len == 0 {
-        ("", a.name.local(src) == "xmlns")
-    } else {
-        let prefix = a.name.prefix(src);
-        if prefix == "xmlns" {
-            (a.name.local(src), true)
-        } else {
-            ("", false)
-        }
+    match is_xmlns_name(src.as_bytes(), a.name) {
+        true if a.name.prefix_len != 0 => (a.name.local(src), true),
+        is_decl => ("", is_decl),
     }
 }
 
