@@ -221,6 +221,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// `</name>` or `</name S>` where `name` equals `open`; `None` otherwise.
+    #[inline]
     fn end_tag_matching(&mut self, start: usize, open: QSpan) -> Option<Token> {
         let expected = open.raw(self.src);
         let name_end = start + 2 + expected.len();

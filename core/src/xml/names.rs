@@ -135,6 +135,55 @@ impl<'a> NsTable<'a> {
     }
 }
 
+/// Namespaces of recently resolved prefixes, so that the common case (a few
+/// prefixes used over and over) costs a few word compares instead of a scan
+/// of the bindings. A prefix of up to seven bytes is keyed by its bytes
+/// packed into a word, with its length in the top byte; longer prefixes are
+/// not cached. The owner clears the cache whenever the bindings change.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PrefixCache {
+    keys: [u64; PrefixCache::WAYS],
+    ns: [NsId; PrefixCache::WAYS],
+    next: usize,
+}
+
+impl Default for PrefixCache {
+    fn default() -> Self {
+        // No key has a top byte above 7.
+        PrefixCache { keys: [u64::MAX; PrefixCache::WAYS], ns: [NsId::NONE; PrefixCache::WAYS], next: 0 }
+    }
+}
+
+impl PrefixCache {
+    const WAYS: usize = 4;
+
+    /// The key of the prefix `src[start..start + len]`, if it can be cached.
+    #[inline]
+    pub fn key(src: &[u8], start: usize, len: usize) -> Option<u64> {
+        if len > 7 {
+            return None;
+        }
+        let word = <[u8; 8]>::try_from(src.get(start..start + 8)?).ok()?;
+        let mask = (1u64 << (8 * len)) - 1;
+        Some(u64::from_le_bytes(word) & mask | (len as u64) << 56)
+    }
+
+    #[inline]
+    pub fn get(&self, key: u64) -> Option<NsId> {
+        (0..Self::WAYS).find(|&i| self.keys[i] == key).map(|i| self.ns[i])
+    }
+
+    pub fn insert(&mut self, key: u64, ns: NsId) {
+        self.keys[self.next] = key;
+        self.ns[self.next] = ns;
+        self.next = (self.next + 1) % Self::WAYS;
+    }
+
+    pub fn clear(&mut self) {
+        *self = PrefixCache::default();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +201,22 @@ mod tests {
             assert_eq!(t.uri(*id), u);
         }
         assert_eq!(t.intern("urn:x:3"), ids[3]);
+    }
+
+    #[test]
+    fn prefix_keys_tell_prefixes_apart() {
+        let src = b"<ds:a><d:b><a:c><dsig:d><sevenss:e><eightsss:f/>";
+        let key = |start: usize, len: usize| PrefixCache::key(src, start, len);
+        assert_ne!(key(1, 2), key(7, 1));
+        assert_ne!(key(7, 1), key(11, 0));
+        assert_eq!(key(11, 0), key(15, 0));
+        assert!(key(19, 7).is_some() && key(30, 8).is_none());
+        assert!(key(src.len() - 4, 1).is_none(), "too near the end to read a word");
+        let mut cache = PrefixCache::default();
+        cache.insert(key(1, 2).unwrap(), NsId::DS);
+        assert_eq!(cache.get(key(1, 2).unwrap()), Some(NsId::DS));
+        assert_eq!(cache.get(key(7, 1).unwrap()), None);
+        cache.clear();
+        assert_eq!(cache.get(key(1, 2).unwrap()), None);
     }
 }

@@ -10,7 +10,7 @@ use super::chars::{any_byte, is_ws, short_eq};
 use super::error::{err, XmlError, XmlErrorKind as K};
 use super::index::{Context, IdIndex, StartInfo};
 use super::lex::{is_xmlns_name, LexLimits, Lexer, QSpan, RawAttr, Token};
-use super::names::{NsId, NsTable};
+use super::names::{NsId, NsTable, PrefixCache};
 use super::text::first_non_ws;
 use super::Span;
 use crate::c14n::taps::DigestTaps;
@@ -81,8 +81,8 @@ pub(crate) struct Reader<'a> {
     stack: Vec<Open>,
     attrs: Vec<Attr>,
     pending_end: Option<Span>,
-    /// The last prefix resolved and its namespace, valid while `bindings` is unchanged.
-    resolved: Option<(&'a [u8], NsId)>,
+    /// Recently resolved prefixes, valid while `bindings` is unchanged.
+    recent: PrefixCache,
     root_seen: bool,
     /// The ID index, when enabled.
     index: Option<Box<IdIndex<'a>>>,
@@ -122,7 +122,7 @@ impl<'a> Reader<'a> {
             stack: Vec::with_capacity(32),
             attrs: Vec::with_capacity(8),
             pending_end: None,
-            resolved: None,
+            recent: PrefixCache::default(),
             root_seen: false,
             index: None,
             taps: None,
@@ -373,7 +373,7 @@ impl<'a> Reader<'a> {
             self.stack.pop().unwrap_or(Open { name: QSpan { start: 0, end: 0, prefix_len: 0 }, bindings_mark: 0 });
         if self.bindings.len() > open.bindings_mark as usize {
             self.bindings.truncate(open.bindings_mark as usize);
-            self.resolved = None;
+            self.recent.clear();
         }
         if let Some(index) = self.index.as_deref_mut() {
             index.on_end(depth, span.end());
@@ -402,7 +402,7 @@ impl<'a> Reader<'a> {
             }
             let ns = self.namespace_value(&a, prefix)?;
             self.bindings.push(Binding { prefix, ns });
-            self.resolved = None;
+            self.recent.clear();
             self.peak_in_scope = self.peak_in_scope.max(self.bindings.len());
         }
         Ok(())
@@ -433,21 +433,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn resolve_name(&mut self, name: &QSpan) -> Result<NsId, XmlError> {
+        let key = PrefixCache::key(self.src.as_bytes(), name.start as usize, name.prefix_len as usize);
+        match key.and_then(|k| self.recent.get(k)) {
+            Some(ns) => Ok(ns),
+            None => self.resolve_uncached(name, key),
+        }
+    }
+
+    #[inline(never)]
+    fn resolve_uncached(&mut self, name: &QSpan, key: Option<u64>) -> Result<NsId, XmlError> {
         let src: &'a [u8] = self.src.as_bytes();
         let prefix = &src[name.start as usize..(name.start + name.prefix_len) as usize];
-        if let Some((cached, ns)) = self.resolved {
-            if short_eq(cached, prefix) {
-                return Ok(ns);
-            }
-        }
         let found = self.bindings.iter().rev().find(|b| short_eq(b.prefix.as_bytes(), prefix));
         let ns = match found {
             Some(b) => b.ns,
             None if prefix.is_empty() => NsId::NONE,
             None => return err(K::UndeclaredPrefix, name.start as usize),
         };
-        self.resolved = Some((prefix, ns));
+        if let Some(key) = key {
+            self.recent.insert(key, ns);
+        }
         Ok(ns)
     }
 
