@@ -117,7 +117,8 @@ impl<'a> IdIndex<'a> {
             return;
         }
         let ids = tag.attrs.iter().filter(|a| is_id_attr(a, src));
-        let mut context: Option<Context<'a>> = None;
+        // The entry of this element's first new ID: a second ID shares its context.
+        let mut first: Option<usize> = None;
         for a in ids {
             self.seen += 1;
             let id = attr_value(src, a.value, a.has_ref);
@@ -125,8 +126,12 @@ impl<'a> IdIndex<'a> {
                 self.duplicate.get_or_insert(a.value.start());
                 continue;
             }
-            let context = context.get_or_insert_with(|| self.context(tag.bindings, tag.names, tag.depth)).clone();
+            let context = match first {
+                Some(i) => self.entries[i].context.clone(),
+                None => self.context(tag.bindings, tag.names, tag.depth),
+            };
             let index = self.entries.len();
+            first.get_or_insert(index);
             self.add_id(id, index);
             self.open.push(index);
             let span = Span::new(tag.span.start(), tag.span.end());

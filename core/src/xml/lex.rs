@@ -415,10 +415,17 @@ impl<'a> Lexer<'a> {
     }
 
     /// `QName ::= (NCName ':')? NCName`, starting at `start`.
+    #[inline(always)]
     fn qname(&self, start: usize) -> Result<QSpan, XmlError> {
-        if let Some(span) = self.ascii_qname(start) {
-            return Ok(span);
+        match self.ascii_qname(start) {
+            Some(span) => Ok(span),
+            None => self.general_qname(start),
         }
+    }
+
+    /// [`qname`](Self::qname) for any name and every error.
+    #[inline(never)]
+    fn general_qname(&self, start: usize) -> Result<QSpan, XmlError> {
         let first_end = self.ncname(start)?;
         let mut span = QSpan { start: start as u32, end: first_end as u32, prefix_len: 0 };
         if self.byte(first_end) == Some(b':') {
@@ -434,6 +441,7 @@ impl<'a> Lexer<'a> {
     /// The common case in one loop: an ASCII QName that ends, within the name
     /// limit, at an ASCII byte. `None` sends everything else (non-ASCII names,
     /// names at the end of the input or over the limit, errors) to the general path.
+    #[inline(always)]
     fn ascii_qname(&self, start: usize) -> Option<QSpan> {
         let window_end = self.end.min(start.saturating_add(self.limits.name).saturating_add(1));
         let bytes = self.src.get(start..window_end)?;
