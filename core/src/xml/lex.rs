@@ -508,29 +508,40 @@ pub(crate) fn is_xmlns_name(src: &[u8], name: QSpan) -> bool {
     len == 5 && src.get(name.start as usize..name.start as usize + 5) == Some(b"xmlns")
 }
 
-/// Bytes that end or interrupt character data: `<`, `&` and `]`.
-static TEXT_SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'<' as usize] = true;
-    t[b'&' as usize] = true;
-    t[b']' as usize] = true;
-    t
-};
-
 /// The first `<`, `&` or `]` in `hay`. Short runs of text (most element
-/// values) are scanned byte by byte through a table, which is cheaper than
-/// setting up a vector search; longer ones go to `memchr3`.
+/// values) are scanned eight bytes per step with word arithmetic, which is
+/// cheaper than setting up a vector search; longer ones go to `memchr3`.
 #[inline]
 fn find_text_special(hay: &[u8]) -> Option<usize> {
     const QUICK: usize = 32;
-    let head = &hay[..hay.len().min(QUICK)];
-    if let Some(p) = head.iter().position(|&b| TEXT_SPECIAL[b as usize]) {
-        return Some(p);
+    let mut at = 0;
+    while let Some(block) = hay.get(at..at + 8) {
+        let found = text_special_lanes(block);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+        if at >= QUICK {
+            return memchr3(b'<', b'&', b']', &hay[at..]).map(|p| p + at);
+        }
     }
-    if hay.len() <= QUICK {
-        return None;
-    }
-    memchr3(b'<', b'&', b']', &hay[QUICK..]).map(|p| p + QUICK)
+    hay[at..].iter().position(|&b| matches!(b, b'<' | b'&' | b']')).map(|p| p + at)
+}
+
+/// The high bit set in each lane of the eight bytes `block` that is `<`,
+/// `&` or `]`. A lane of `x ^ splat(c)` is zero exactly when its high bit
+/// is clear and its low seven bits plus 0x7F stay below 0x80; those sums
+/// never carry into the next lane.
+#[inline]
+fn text_special_lanes(block: &[u8]) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(block);
+    let x = u64::from_le_bytes(w);
+    let nonzero = |z: u64| ((z & LOW) + LOW) | z;
+    let all = nonzero(x ^ (ONES * u64::from(b'<'))) & nonzero(x ^ (ONES * u64::from(b'&')));
+    !(all & nonzero(x ^ (ONES * u64::from(b']')))) & !LOW
 }
 
 /// Decodes the UTF-8 character at `at` (the input is known to be valid UTF-8).
@@ -701,6 +712,23 @@ mod tests {
         assert_eq!(toks.len(), 2);
         assert_eq!(lex_all("<a\u{B7}b/>").unwrap().len(), 1);
         assert_eq!(lex_err("<\u{B7}b/>"), (K::InvalidName, 1));
+    }
+
+    #[test]
+    fn text_scan_matches_a_plain_scan() {
+        let plain = |h: &[u8]| h.iter().position(|b| b"<&]".contains(b));
+        let mut hay: Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
+        hay.extend_from_slice("\u{e9}\u{3c00}\u{2626}".as_bytes());
+        for len in 0..hay.len() {
+            assert_eq!(find_text_special(&hay[..len]), plain(&hay[..len]));
+        }
+        for at in 0..hay.len() {
+            for stop in [b'<', b'&', b']', 0x80, 0xFF, b'<' ^ 0x80, b'&' + 1] {
+                let mut h = hay.clone();
+                h[at] = stop;
+                assert_eq!(find_text_special(&h), plain(&h), "{stop} at {at}");
+            }
+        }
     }
 
     #[test]
