@@ -112,10 +112,15 @@ impl<'a> IdIndex<'a> {
     }
 
     /// Called for every start tag (after its attributes are resolved).
+    #[inline]
     pub fn on_start(&mut self, src: &'a str, tag: StartInfo<'_, 'a>) {
-        if tag.attrs.is_empty() {
-            return;
+        if !tag.attrs.is_empty() {
+            self.record(src, tag);
         }
+    }
+
+    /// The IDs and `xml:*` attributes of a start tag that has attributes.
+    fn record(&mut self, src: &'a str, tag: StartInfo<'_, 'a>) {
         let ids = tag.attrs.iter().filter(|a| is_id_attr(a, src));
         // The entry of this element's first new ID: a second ID shares its context.
         let mut first: Option<usize> = None;
@@ -145,7 +150,15 @@ impl<'a> IdIndex<'a> {
     }
 
     /// Called when the element at `depth` closes; `end` is one past its last byte.
+    #[inline]
     pub fn on_end(&mut self, depth: u32, end: usize) {
+        let closes_entry = self.open.last().is_some_and(|&i| self.entries.get(i).is_some_and(|e| e.depth >= depth));
+        if closes_entry || self.xml_attrs.last().is_some_and(|&(d, _, _)| d >= depth) {
+            self.close(depth, end);
+        }
+    }
+
+    fn close(&mut self, depth: u32, end: usize) {
         while let Some(&i) = self.open.last() {
             if self.entries[i].depth < depth {
                 break;
