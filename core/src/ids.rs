@@ -102,8 +102,9 @@ impl FromStr for Uuid {
     }
 }
 
-impl fmt::Display for Uuid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Uuid {
+    /// The canonical lower-case text form, as ASCII bytes.
+    fn hex(&self) -> [u8; 36] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = [0u8; 36];
         let mut o = 0;
@@ -116,7 +117,19 @@ impl fmt::Display for Uuid {
             out[o + 1] = HEX[(byte & 0xF) as usize];
             o += 2;
         }
-        f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
+        out
+    }
+
+    /// Appends the [`Display`](fmt::Display) form to `out` without the
+    /// formatting machinery (the audit line writes up to six per call).
+    pub(crate) fn push_to(&self, out: &mut String) {
+        out.push_str(std::str::from_utf8(&self.hex()).unwrap_or_default());
+    }
+}
+
+impl fmt::Display for Uuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(std::str::from_utf8(&self.hex()).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -155,6 +168,17 @@ impl Cvr {
     /// The number.
     pub fn value(&self) -> u32 {
         self.0
+    }
+
+    /// Appends the eight digits to `out` without the formatting machinery.
+    pub(crate) fn push_to(&self, out: &mut String) {
+        let mut digits = *b"00000000";
+        let mut v = self.0;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.push_str(std::str::from_utf8(&digits).unwrap_or_default());
     }
 }
 

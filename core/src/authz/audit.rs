@@ -128,31 +128,33 @@ impl<'a> Parts<'a, '_> {
 /// `message_id`.
 pub fn audit_line(info: &CallInfo<'_>, decision: &Result<Allowed<'_>, Denial>) -> String {
     let mut w = JsonLine::new();
-    w.str("call_uuid", Some(&info.call_uuid.to_string()));
-    w.str("received", Some(&info.received.to_string()));
+    w.with("call_uuid", |out| info.call_uuid.push_to(out));
+    w.with("received", |out| info.received.push_to(out));
     match decision {
         Ok(a) => {
             w.str("decision", Some("allow"));
             w.str("code", None);
             w.str("reason", None);
             w.str("model", Some(a.model.as_str()));
-            w.str("system", Some(&a.system.uuid.to_string()));
-            w.str("authority", Some(&a.authority.uuid.to_string()));
-            w.str("authority_cvr", Some(&a.authority.cvr.to_string()));
-            w.str("service", Some(&a.service.uuid.to_string()));
-            w.str("agreement", Some(&a.agreement.uuid.to_string()));
+            w.with("system", |out| a.system.uuid.push_to(out));
+            w.with("authority", |out| a.authority.uuid.push_to(out));
+            w.with("authority_cvr", |out| a.authority.cvr.push_to(out));
+            w.with("service", |out| a.service.uuid.push_to(out));
+            w.with("agreement", |out| a.agreement.uuid.push_to(out));
         }
         Err(d) => {
-            let show = |u: Option<Uuid>| u.map(|u| u.to_string());
             w.str("decision", Some("deny"));
             w.str("code", Some(d.code()));
             w.str("reason", Some(&d.reason.message()));
             w.str("model", d.model.map(|m| m.as_str()));
-            w.str("system", show(d.system).as_deref());
-            w.str("authority", show(d.authority).as_deref());
-            w.str("authority_cvr", d.authority_cvr.map(|c| c.to_string()).as_deref());
-            w.str("service", show(d.service).as_deref());
-            w.str("agreement", show(d.agreement).as_deref());
+            w.uuid("system", d.system);
+            w.uuid("authority", d.authority);
+            match d.authority_cvr {
+                Some(cvr) => w.with("authority_cvr", |out| cvr.push_to(out)),
+                None => w.str("authority_cvr", None),
+            }
+            w.uuid("service", d.service);
+            w.uuid("agreement", d.agreement);
         }
     }
     w.str("on_behalf_of_user", info.on_behalf_of_user);
@@ -163,7 +165,9 @@ pub fn audit_line(info: &CallInfo<'_>, decision: &Result<Allowed<'_>, Denial>) -
     w.finish()
 }
 
-/// Writes one JSON object on one line.
+/// Writes one JSON object on one line. Keys are the fixed ASCII names
+/// above (nothing to escape); values are escaped unless written by a
+/// formatter known to give plain ASCII (UUIDs, times, CVR numbers).
 struct JsonLine(String);
 
 impl JsonLine {
@@ -171,13 +175,33 @@ impl JsonLine {
         JsonLine(String::with_capacity(512))
     }
 
-    fn str(&mut self, key: &str, value: Option<&str>) {
+    fn key(&mut self, key: &str) {
         self.0.push(if self.0.is_empty() { '{' } else { ',' });
-        json_string(&mut self.0, key);
-        self.0.push(':');
+        self.0.push('"');
+        self.0.push_str(key);
+        self.0.push_str("\":");
+    }
+
+    fn str(&mut self, key: &str, value: Option<&str>) {
+        self.key(key);
         match value {
             Some(v) => json_string(&mut self.0, v),
             None => self.0.push_str("null"),
+        }
+    }
+
+    /// A value `plain` writes: characters that need no JSON escape.
+    fn with(&mut self, key: &str, plain: impl FnOnce(&mut String)) {
+        self.key(key);
+        self.0.push('"');
+        plain(&mut self.0);
+        self.0.push('"');
+    }
+
+    fn uuid(&mut self, key: &str, value: Option<Uuid>) {
+        match value {
+            Some(u) => self.with(key, |out| u.push_to(out)),
+            None => self.str(key, None),
         }
     }
 
@@ -187,7 +211,6 @@ impl JsonLine {
     }
 }
 
-/// A JSON string literal; control characters, U+2028 and U+2029 escaped.
 fn json_string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');

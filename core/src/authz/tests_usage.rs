@@ -102,6 +102,18 @@ fn audit_lines_are_json_with_every_key() {
     assert!(allow.contains(&format!("\"agreement\":\"{AG_OK}\"")));
     assert!(allow.contains("\"on_behalf_of_user\":\"sagsbehandler \\\"4711\\\"\\n\\u2028\""), "{allow}");
     assert!(allow.contains("\"received\":\"2026-03-01T12:00:00.000Z\""));
+    // Identifiers are written without the formatting machinery: the same text as Display.
+    let allowed = allowed_call(&r, &cert);
+    for (key, value) in [
+        ("call_uuid", info.call_uuid.to_string()),
+        ("system", allowed.system.uuid.to_string()),
+        ("authority", allowed.authority.uuid.to_string()),
+        ("authority_cvr", allowed.authority.cvr.to_string()),
+        ("service", allowed.service.uuid.to_string()),
+        ("agreement", allowed.agreement.uuid.to_string()),
+    ] {
+        assert!(allow.contains(&format!("\"{key}\":\"{value}\",")), "{key}: {allow}");
+    }
     let denied = Call::new(Environment::Test, "/nope", now(), Credentials::None);
     let deny = audit_line(&info, &r.authorize(&denied));
     assert!(deny.contains("\"decision\":\"deny\",\"code\":\"authz.unknown_endpoint\""), "{deny}");
