@@ -173,6 +173,11 @@ pub mod libxml2 {
 pub mod xmlsec {
     //! libxmlsec1 (OpenSSL backend) verifying the same signed messages as
     //! kuvert, in-process, with the signer's certificate preloaded as the key.
+    //! [`Xmlsec::verify`] checks the first signature in document order;
+    //! [`Xmlsec::verify_token`] checks both signatures of a holder-of-key
+    //! token request (the assertion's with the preloaded STS certificate, the
+    //! message's with the certificate the assertion confirms, including the
+    //! STR-Transform reference the peer implements as an xmlsec transform).
 
     /// Handle proving the peer was compiled in and initialised with a key.
     #[derive(Debug)]
@@ -218,6 +223,53 @@ pub mod xmlsec {
                 match self._present {}
             }
         }
+
+        /// A holder-of-key token request (SOAP 1.1, the SAML 2.0 assertion in
+        /// `wsse:Security`): parses it, registers its IDs, verifies the
+        /// assertion's enveloped signature with the preloaded (STS)
+        /// certificate, takes the certificate from the assertion's
+        /// holder-of-key `SubjectConfirmationData` (the assertion the
+        /// message's `KeyInfo` names by its SAML ID) as the key, and verifies
+        /// the message's signature with every reference, the STR-Transform one
+        /// included. True when both verify, Body and Timestamp among the
+        /// message's references and the assertion the one reference of its
+        /// signature.
+        pub fn verify_token(&self, message: &[u8]) -> bool {
+            self.token_status(message) == 1
+        }
+
+        /// [`Xmlsec::verify_token`]'s code: 1 when both signatures verify, 0
+        /// when either does not, below 0 on an error (a missing part, a
+        /// reference or STR that does not resolve).
+        pub fn token_status(&self, message: &[u8]) -> i32 {
+            #[cfg(kuvert_xmlsec)]
+            {
+                ffi::verify_token(message)
+            }
+            #[cfg(not(kuvert_xmlsec))]
+            {
+                let _ = message;
+                match self._present {}
+            }
+        }
+
+        /// The token check step by step, for tests: the code of
+        /// [`Xmlsec::token_status`] (but the message signature is checked even
+        /// when the assertion's fails) and one line per step,
+        /// `reference URI 1|0` for each reference xmlsec processed (it stops
+        /// at a signature's first failing reference), then `assertion - CODE`,
+        /// `holder-key - 1|0`, `message - CODE`.
+        pub fn token_report(&self, message: &[u8]) -> (i32, String) {
+            #[cfg(kuvert_xmlsec)]
+            {
+                ffi::token_report(message)
+            }
+            #[cfg(not(kuvert_xmlsec))]
+            {
+                let _ = message;
+                match self._present {}
+            }
+        }
     }
 
     #[cfg(kuvert_xmlsec)]
@@ -228,6 +280,8 @@ pub mod xmlsec {
         extern "C" {
             fn kuvert_xmlsec_init(cert_pem: *const c_char) -> i32;
             fn kuvert_xmlsec_verify(buf: *const c_char, len: usize) -> i32;
+            fn kuvert_xmlsec_verify_token(buf: *const c_char, len: usize) -> i32;
+            fn kuvert_xmlsec_token_report(buf: *const c_char, len: usize, out: *mut c_char, cap: usize) -> i32;
         }
 
         pub(super) fn init(cert_pem: &CStr) -> i32 {
@@ -241,6 +295,25 @@ pub mod xmlsec {
             // length describe readable bytes; libxml2 copies what it keeps and
             // the document and signature context are freed before returning.
             unsafe { kuvert_xmlsec_verify(message.as_ptr().cast(), message.len()) }
+        }
+
+        pub(super) fn verify_token(message: &[u8]) -> i32 {
+            // SAFETY: as for `verify`: the slice is live and unchanged for the
+            // whole call, and the C side frees the document and both signature
+            // contexts (and the loaded key) before returning.
+            unsafe { kuvert_xmlsec_verify_token(message.as_ptr().cast(), message.len()) }
+        }
+
+        pub(super) fn token_report(message: &[u8]) -> (i32, String) {
+            let mut out = vec![0u8; 8192];
+            // SAFETY: as for `verify_token`; `out` is a live, writable buffer
+            // of `out.len()` bytes for the whole call, and the C side writes at
+            // most that many bytes into it, NUL terminated, keeping no pointer.
+            let code = unsafe {
+                kuvert_xmlsec_token_report(message.as_ptr().cast(), message.len(), out.as_mut_ptr().cast(), out.len())
+            };
+            let end = out.iter().position(|&b| b == 0).unwrap_or(out.len());
+            (code, String::from_utf8_lossy(&out[..end]).into_owned())
         }
     }
 }
