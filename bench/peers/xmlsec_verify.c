@@ -118,6 +118,27 @@ static int set_apex(xmlSecNodeSetPtr nodes, xmlNodePtr parent, xmlNodePtr *apex)
     return 0;
 }
 
+/* The apex without a walk when the node set has the shape xmlsec gives a
+ * same-document "#id" Reference: the whole document (a normal set without a
+ * node list) intersected with one subtree. NULL for any other shape. */
+static xmlNodePtr quick_apex(xmlSecNodeSetPtr nodes) {
+    xmlNodePtr apex = NULL;
+    xmlSecNodeSetPtr set = nodes;
+    do {
+        if (set != nodes && set->op != xmlSecNodeSetIntersection) return NULL;
+        if (set->type == xmlSecNodeSetNormal && !set->nodes) {
+            /* every node of the document */
+        } else if ((set->type == xmlSecNodeSetTree || set->type == xmlSecNodeSetTreeWithoutComments) && !apex &&
+                   set->nodes && set->nodes->nodeNr == 1) {
+            apex = set->nodes->nodeTab[0];
+        } else {
+            return NULL;
+        }
+        set = set->next;
+    } while (set != nodes);
+    return apex;
+}
+
 static int in_set(void *nodes, xmlNodePtr node, xmlNodePtr parent) {
     return xmlSecNodeSetContains((xmlSecNodeSetPtr)nodes, node, parent);
 }
@@ -128,8 +149,8 @@ static int str_push_xml(xmlSecTransformPtr transform, xmlSecNodeSetPtr nodes, xm
     if (transform->status != xmlSecTransformStatusNone || !nodes || !nodes->doc || !transform->next) return -1;
     transform->status = xmlSecTransformStatusWorking;
     xmlDocPtr doc = nodes->doc;
-    xmlNodePtr str = NULL;
-    if (set_apex(nodes, (xmlNodePtr)doc, &str) < 0 || !str ||
+    xmlNodePtr str = quick_apex(nodes);
+    if ((!str && set_apex(nodes, (xmlNodePtr)doc, &str) < 0) || !str ||
         !xmlSecCheckNodeName(str, BAD_CAST "SecurityTokenReference", WSSE))
         return -1;
     xmlNodePtr token = str_token(doc, str);
