@@ -3,7 +3,8 @@
 //! stub source system's answer (signed by the platform under the token
 //! model) → response check (streamed, signature verified) → accounting.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use kuvert::{
@@ -44,6 +45,8 @@ pub struct Gateway {
 thread_local! {
     /// The pass over a token pool the current call belongs to (see [`PassReplay`]).
     static PASS: Cell<u64> = const { Cell::new(0) };
+    /// The replay key of the current call's pass, reused (no allocation per call).
+    static PASS_KEY: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// The replay cache of the harness: the in-memory cache, with each pass over
@@ -54,10 +57,15 @@ struct PassReplay(MemoryReplayCache);
 impl ReplayCache for PassReplay {
     fn check_and_record(&self, id: &str, until: UtcTime, now: UtcTime) -> Result<(), ReplayError> {
         let pass = PASS.with(Cell::get);
-        match pass {
-            0 => self.0.check_and_record(id, until, now),
-            n => self.0.check_and_record(&format!("{n}/{id}"), until, now),
+        if pass == 0 {
+            return self.0.check_and_record(id, until, now);
         }
+        PASS_KEY.with(|key| {
+            let mut key = key.borrow_mut();
+            key.clear();
+            let _ = write!(key, "{pass}/{id}");
+            self.0.check_and_record(&key, until, now)
+        })
     }
 }
 
