@@ -75,6 +75,8 @@ pub(crate) struct C14n<'a, S: Sink> {
     plain_uris: u64,
     /// A `wsu:Id` the apex is written with as though its start tag had it.
     apex_id: Option<Box<str>>,
+    /// In a run of simple markup: where its source bytes not written yet start.
+    run_from: usize,
 }
 
 impl<'a, S: Sink> C14n<'a, S> {
@@ -115,6 +117,7 @@ impl<'a, S: Sink> C14n<'a, S> {
             root_done: false,
             plain_uris: KNOWN_PLAIN,
             apex_id: None,
+            run_from: 0,
         }
     }
 
@@ -286,6 +289,58 @@ impl<'a, S: Sink> C14n<'a, S> {
         if depth == self.apex_depth {
             self.root_done = true;
         }
+    }
+
+    /// Whether runs of simple markup (see [`Reader::read_to_end_of`]) may be
+    /// handed over whole: exclusive c14n without a prefix list writes them
+    /// as they stand, but for the declarations their start tags need.
+    pub fn takes_runs(&self) -> bool {
+        self.exclusive && self.inclusive_prefixes.is_empty()
+    }
+
+    /// A run starts at source offset `at`, below the apex.
+    pub fn run_begin(&mut self, at: usize) {
+        self.run_from = at;
+    }
+
+    /// A start tag `<name>` of the run (`<name/>` ending at `empty_end`),
+    /// the element in namespace `ns`: what [`start_tag`](Self::start_tag)
+    /// does, the run's bytes before it written first where it adds bytes.
+    #[inline]
+    pub fn run_start(&mut self, r: &Reader<'a>, name: QSpan, ns: NsId, empty_end: Option<usize>) {
+        self.marks.push(self.rendered.len());
+        let src = r.source().as_bytes();
+        let prefix = prefix_of(src, name);
+        let declare = self.needs_declaring(prefix, ns);
+        if declare || empty_end.is_some() {
+            self.out.push(&src[self.run_from..name.end as usize]);
+            self.run_from = name.end as usize;
+        }
+        if declare {
+            self.rendered.push((prefix, ns));
+            self.declare(r, prefix, ns);
+        }
+        if let Some(end) = empty_end {
+            self.out.push_run(b"></", src, (name.start as usize, name.end as usize), b">");
+            self.run_from = end;
+            self.run_end();
+        }
+    }
+
+    /// An end tag of the run.
+    #[inline]
+    pub fn run_end(&mut self) {
+        if let Some(mark) = self.marks.pop() {
+            self.rendered.truncate(mark);
+        }
+    }
+
+    /// The run ends at `at`: its bytes not written yet are.
+    pub fn run_done(&mut self, src: &[u8], at: usize) {
+        if let Some(rest) = src.get(self.run_from..at) {
+            self.out.push(rest);
+        }
+        self.run_from = at;
     }
 
     /// The binding output ancestors rendered for `prefix` (empty default when none).

@@ -13,6 +13,7 @@ use super::{C14nMethod, Sink};
 use crate::dsig::shape::SignedInfoShapes;
 use crate::dsig::DigestAlgorithm;
 use crate::xml::index::is_id_attr;
+use crate::xml::lex::QSpan;
 use crate::xml::reader::{Event, Reader, StartTag};
 use crate::xml::text::attr_value;
 use crate::xml::{NsId, Span};
@@ -315,6 +316,46 @@ impl<'a> DigestTaps<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// A run of simple markup starts at `at` (see [`Reader::read_to_end_of`]):
+    /// the depth it must stay below, the deepest apex of the active taps;
+    /// `None` when some tap cannot take it whole (it canonicalizes other
+    /// than exclusively without a prefix list, or may yet leave out a
+    /// signature).
+    pub fn run_begin(&mut self, at: usize) -> Option<u32> {
+        let mut floor = 0;
+        for a in &mut self.active {
+            if !a.engine.takes_runs() || a.skipping.is_some() || (a.enveloped && a.excluded.is_none()) {
+                return None;
+            }
+            a.engine.run_begin(at);
+            floor = floor.max(a.depth);
+        }
+        Some(floor)
+    }
+
+    /// A start tag of the run (see [`C14n::run_start`]).
+    #[inline]
+    pub fn run_start(&mut self, r: &Reader<'a>, name: QSpan, ns: NsId, empty_end: Option<usize>) {
+        for a in &mut self.active {
+            a.engine.run_start(r, name, ns, empty_end);
+        }
+    }
+
+    /// An end tag of the run.
+    #[inline]
+    pub fn run_end(&mut self) {
+        for a in &mut self.active {
+            a.engine.run_end();
+        }
+    }
+
+    /// The run ended at `at`.
+    pub fn run_done(&mut self, r: &Reader<'a>, at: usize) {
+        for a in &mut self.active {
+            a.engine.run_done(r.source().as_bytes(), at);
         }
     }
 

@@ -146,6 +146,11 @@ impl<'a> Lexer<'a> {
         self.pos
     }
 
+    /// One past the last byte the lexer reads.
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
     /// Whether the last start tag may declare namespaces (see `decls`).
     pub fn has_decls(&self) -> bool {
         self.decls
@@ -438,29 +443,10 @@ impl<'a> Lexer<'a> {
         Ok(span)
     }
 
-    /// The common case in one loop: an ASCII QName that ends, within the name
-    /// limit, at an ASCII byte. `None` sends everything else (non-ASCII names,
-    /// names at the end of the input or over the limit, errors) to the general path.
+    /// The common case in one loop (see [`ascii_qname`]).
     #[inline(always)]
     fn ascii_qname(&self, start: usize) -> Option<QSpan> {
-        let window_end = self.end.min(start.saturating_add(self.limits.name).saturating_add(1));
-        let bytes = self.src.get(start..window_end)?;
-        if !is_ascii_ncname_start(*bytes.first()?) {
-            return None;
-        }
-        let mut colon = 0;
-        let mut i = 1 + ascii_name_run(&bytes[1..]);
-        if bytes.get(i) == Some(&b':') && bytes.get(i + 1).is_some_and(|&c| is_ascii_ncname_start(c)) {
-            colon = i;
-            i += 2;
-            i += ascii_name_run(&bytes[i..]);
-        }
-        match bytes.get(i) {
-            Some(&b) if b < 0x80 => {
-                Some(QSpan { start: start as u32, end: (start + i) as u32, prefix_len: colon as u32 })
-            }
-            _ => None,
-        }
+        ascii_qname(self.src, start, self.end, self.limits.name)
     }
 
     /// Scans an NCName at `start`, returning its end.
@@ -498,6 +484,30 @@ impl<'a> Lexer<'a> {
             return err(K::NameTooLong { limit: self.limits.name }, start);
         }
         Ok(at)
+    }
+}
+
+/// The common case of a QName at `start` in one loop: an ASCII QName that
+/// ends, within the name limit `max_name` and before `end`, at an ASCII
+/// byte. `None` sends everything else (non-ASCII names, names at the end of
+/// the input or over the limit, errors) to the general path.
+#[inline(always)]
+pub(crate) fn ascii_qname(src: &[u8], start: usize, end: usize, max_name: usize) -> Option<QSpan> {
+    let window_end = end.min(start.saturating_add(max_name).saturating_add(1));
+    let bytes = src.get(start..window_end)?;
+    if !is_ascii_ncname_start(*bytes.first()?) {
+        return None;
+    }
+    let mut colon = 0;
+    let mut i = 1 + ascii_name_run(&bytes[1..]);
+    if bytes.get(i) == Some(&b':') && bytes.get(i + 1).is_some_and(|&c| is_ascii_ncname_start(c)) {
+        colon = i;
+        i += 2;
+        i += ascii_name_run(&bytes[i..]);
+    }
+    match bytes.get(i) {
+        Some(&b) if b < 0x80 => Some(QSpan { start: start as u32, end: (start + i) as u32, prefix_len: colon as u32 }),
+        _ => None,
     }
 }
 

@@ -8,6 +8,9 @@ pub(crate) mod input;
 pub(crate) mod lex;
 mod names;
 pub(crate) mod reader;
+mod run;
+#[cfg(test)]
+mod run_tests;
 pub(crate) mod text;
 
 pub(crate) use chars::{is_ncname, is_ws};

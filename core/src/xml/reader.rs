@@ -11,6 +11,7 @@ use super::error::{err, XmlError, XmlErrorKind as K};
 use super::index::{Context, IdIndex, StartInfo};
 use super::lex::{is_xmlns_name, LexLimits, Lexer, QSpan, RawAttr, Token};
 use super::names::{NsId, NsTable, PrefixCache};
+use super::run::{simple_token, Simple};
 use super::text::first_non_ws;
 use super::Span;
 use crate::c14n::taps::DigestTaps;
@@ -92,6 +93,23 @@ pub(crate) struct Reader<'a> {
     max_decls: usize,
     max_in_scope: usize,
     peak_in_scope: usize,
+    /// Whether `read_to_end_of` takes runs of simple markup whole (off in
+    /// tests that compare with the general path).
+    simple_runs: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests set this to read every token through the general path.
+    pub(crate) static GENERAL_PATH_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[inline]
+fn simple_runs_on() -> bool {
+    #[cfg(test)]
+    return !GENERAL_PATH_ONLY.with(|g| g.get());
+    #[cfg(not(test))]
+    true
 }
 
 impl<'a> Reader<'a> {
@@ -130,6 +148,7 @@ impl<'a> Reader<'a> {
             max_decls: limits.max_namespace_declarations,
             max_in_scope: limits.max_namespaces_in_scope,
             peak_in_scope: 0,
+            simple_runs: simple_runs_on(),
         }
     }
 
@@ -512,10 +531,81 @@ impl<'a> Reader<'a> {
     /// element or one of its ancestors); returns the end tag's span.
     pub fn read_to_end_of(&mut self, depth: u32) -> Result<Span, XmlError> {
         loop {
+            if self.simple_runs {
+                self.simple_run(depth);
+            }
             if let Event::End { span, depth: d, .. } = self.next()? {
                 if d == depth {
                     return Ok(span);
                 }
+            }
+        }
+    }
+}
+
+/// Runs of simple markup (see [`super::run`]) inside an element being read
+/// to its end: nothing but the ID index and the digest taps sees their
+/// events, so they are taken straight from the source, with the reader's
+/// state (open elements, the index) kept as the events would keep it and
+/// the taps handed the run as it stands.
+impl<'a> Reader<'a> {
+    /// Takes the simple markup that follows, stopping before the first
+    /// other token and before any end tag at `floor` or above (the element
+    /// read to its end, the apex of a tap), for the general path.
+    fn simple_run(&mut self, floor: u32) {
+        if self.pending_end.is_some() {
+            return;
+        }
+        let mut taps = self.taps.take();
+        let tap_floor = match taps.as_deref_mut() {
+            Some(t) => t.run_begin(self.lexer.pos()),
+            None => Some(0),
+        };
+        if let Some(tap_floor) = tap_floor {
+            let to = self.simple_tokens(floor.max(tap_floor), taps.as_deref_mut());
+            self.lexer.jump(to);
+            if let Some(t) = taps.as_deref_mut() {
+                t.run_done(self, to);
+            }
+        }
+        self.taps = taps;
+    }
+
+    /// The tokens of [`simple_run`](Self::simple_run); returns where they stop.
+    fn simple_tokens(&mut self, floor: u32, mut taps: Option<&mut DigestTaps<'a>>) -> usize {
+        let src = self.src.as_bytes();
+        let (end, limits) = (self.lexer.end(), self.lexer.limits());
+        let mut at = self.lexer.pos();
+        loop {
+            let open = self.stack.last().map_or(&[][..], |o| o.name.raw(src));
+            match simple_token(src, at, end, &limits, open) {
+                Simple::Text { end } => at = end,
+                Simple::Start { name, end, empty } => {
+                    // The checks of `start`, which the general path repeats to report errors.
+                    if self.stack.len() >= self.max_depth {
+                        return at;
+                    }
+                    let Ok(ns) = self.resolve_name(&name) else {
+                        return at;
+                    };
+                    self.stack.push(Open { name, bindings_mark: self.bindings.len() as u32 });
+                    self.attrs.clear();
+                    if let Some(t) = taps.as_deref_mut() {
+                        t.run_start(self, name, ns, empty.then_some(end));
+                    }
+                    if empty {
+                        self.close(Span::new(end, end));
+                    }
+                    at = end;
+                }
+                Simple::End { end } if self.stack.len() as u32 > floor => {
+                    self.close(Span::new(at, end));
+                    if let Some(t) = taps.as_deref_mut() {
+                        t.run_end();
+                    }
+                    at = end;
+                }
+                Simple::End { .. } | Simple::Other => return at,
             }
         }
     }
