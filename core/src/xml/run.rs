@@ -1,8 +1,9 @@
 //! Simple markup, recognized straight from the source: attribute-less start
 //! tags (`<p:name>`, `<p:name/>`) with an ASCII name, end tags repeating the
 //! open element's name exactly (`</p:name>`), and text up to the next `<`
-//! without `&`, `>` or `\r`. Each is a token the [`Lexer`](super::lex::Lexer)
-//! accepts as it stands (within the name and text limits), and in exclusive
+//! without `>`, `\r` or references other than `&amp;`, `&lt;`, `&gt;`. Each
+//! is a token the [`Lexer`](super::lex::Lexer) accepts as it stands (within
+//! the name and text limits), and in exclusive
 //! canonical form each is written as it stands in the source (a start tag
 //! may need a namespace declaration added, an empty element its end tag):
 //! [`Reader::read_to_end_of`](super::reader::Reader::read_to_end_of) takes
@@ -18,7 +19,7 @@ pub(crate) enum Simple {
     Start { name: QSpan, end: usize, empty: bool },
     /// `</name>` repeating the open element's name exactly, through `end`.
     End { end: usize },
-    /// Text up to the next `<` (at `end`).
+    /// Text up to the next `<` (at `end`), references only `&amp;`, `&lt;`, `&gt;`.
     Text { end: usize },
     /// Anything else, or the end of the input.
     Other,
@@ -62,15 +63,38 @@ fn end_tag(src: &[u8], at: usize, end: usize, open: &[u8]) -> Simple {
     Simple::End { end: name_end + 1 }
 }
 
-/// Text within the limit `max_text` that ends at `<` and has no `&`, `>` or `\r`.
+/// Text within the limit `max_text` that ends at `<` and has no `>`, no
+/// `\r` and no reference but `&amp;`, `&lt;` and `&gt;` (canonical form
+/// writes each of those as it stands).
 #[inline(always)]
 fn text(src: &[u8], at: usize, end: usize, max_text: usize) -> Simple {
+    // The window holds at most `max_text + 1` bytes: text ending at a `<`
+    // inside it, references included, is within the limit.
     let window_end = end.min(at.saturating_add(max_text).saturating_add(1));
-    let hay = &src[at..window_end];
-    match find_stop(hay) {
-        // The window holds at most `max_text + 1` bytes: `p` is within the limit.
-        Some(p) if hay[p] == b'<' => Simple::Text { end: at + p },
-        _ => Simple::Other,
+    let mut from = at;
+    loop {
+        let hay = &src[from..window_end];
+        let Some(p) = find_stop(hay) else {
+            return Simple::Other;
+        };
+        match hay[p] {
+            b'<' => return Simple::Text { end: from + p },
+            b'&' => match plain_reference(&hay[p..]) {
+                Some(len) => from += p + len,
+                None => return Simple::Other,
+            },
+            _ => return Simple::Other,
+        }
+    }
+}
+
+/// The length of the `&amp;`, `&lt;` or `&gt;` that `rest` starts with.
+#[inline]
+fn plain_reference(rest: &[u8]) -> Option<usize> {
+    match rest {
+        [b'&', b'a', b'm', b'p', b';', ..] => Some(5),
+        [b'&', b'l' | b'g', b't', b';', ..] => Some(4),
+        _ => None,
     }
 }
 
@@ -121,6 +145,8 @@ mod tests {
         assert_eq!(token("abc]x<", 0, ""), Simple::Text { end: 5 });
         assert_eq!(token(" \t\n<", 0, ""), Simple::Text { end: 3 });
         assert_eq!(token("æøå<", 0, ""), Simple::Text { end: 6 });
+        assert_eq!(token("a&amp;b&lt;&gt;<", 0, ""), Simple::Text { end: 15 });
+        assert_eq!(token("&gt;<", 0, ""), Simple::Text { end: 4 });
         let other = [
             ("<a x='1'>", ""),
             ("<a >", ""),
@@ -140,7 +166,15 @@ mod tests {
             ("</p:ab>", "p:a"),
             ("</p:a", "p:a"),
             ("</a>", ""),
-            ("a&amp;b<", ""),
+            ("a&quot;b<", ""),
+            ("a&apos;b<", ""),
+            ("a&#65;b<", ""),
+            ("a&#x41;b<", ""),
+            ("a&am;b<", ""),
+            ("a&amp b<", ""),
+            ("a&lt<", ""),
+            ("a&<", ""),
+            ("a&amp;", ""),
             ("a>b<", ""),
             ("a\r\nb<", ""),
             ("]]><", ""),
@@ -160,6 +194,10 @@ mod tests {
         assert_eq!(at("<abcd>"), Simple::Other);
         assert_eq!(at("1234<"), Simple::Text { end: 4 });
         assert_eq!(at("12345<"), Simple::Other);
+        // References count whole: up to the limit, and one byte past it.
+        assert_eq!(at("&lt;<"), Simple::Text { end: 4 });
+        assert_eq!(at("1&lt;<"), Simple::Other);
+        assert_eq!(at("&amp;<"), Simple::Other);
         // The end of the input (a fragment's range) ends the tokens.
         assert_eq!(simple_token(b"ab<c>", 0, 2, &limits, b""), Simple::Other);
         assert_eq!(simple_token(b"<ab>", 0, 3, &limits, b""), Simple::Other);

@@ -128,6 +128,7 @@ fn text_and_markup_runs_do_not_take_read_as_on_the_general_path() {
         "<r><T><a x='1'><b/></a><c\n>t</c><d ></d><e></e ></T></r>",
         "<r><T><æble>ø</æble><b>ÆØÅ ☃</b><c:d xmlns:c='urn:c'>é</c:d></T></r>",
         "<r><T>\n  <a>\n    <b>t</b>\n  </a>\n</T>\n</r>",
+        "<r><T><f>1 &amp; 2 &lt; 3 &gt; 0</f><g>&amp;</g><h>&lt;&gt;&amp;&quot;</h><i>&amp;&#x3E;</i></T></r>",
         "<r><T/><T></T><T><a/></T><T>t</T></r>",
     ];
     for doc in docs {
@@ -137,7 +138,9 @@ fn text_and_markup_runs_do_not_take_read_as_on_the_general_path() {
 
 #[test]
 fn errors_in_runs_are_the_general_paths() {
-    let cases: [(&str, XmlErrorKind, usize); 8] = [
+    let cases: [(&str, XmlErrorKind, usize); 10] = [
+        ("<r><T><a>x&amp</a></T></r>", XmlErrorKind::UndefinedEntity, 10),
+        ("<r><T><a>&lt;&gt]]></a></T></r>", XmlErrorKind::UndefinedEntity, 13),
         ("<r><T><a><b>t</c></a></T></r>", XmlErrorKind::MismatchedEndTag, 13),
         ("<r><T><a><b>t</b></a>", XmlErrorKind::UnclosedElement, 21),
         ("<r><T><a><q:b/></a></T></r>", XmlErrorKind::UndeclaredPrefix, 10),
@@ -165,6 +168,16 @@ fn limits_at_their_edge_are_the_general_paths() {
     assert_eq!(both(doc, &limits(4, 3, 4)).unwrap_err(), (XmlErrorKind::TooDeep { limit: 4 }, 13));
     assert_eq!(both(doc, &limits(5, 2, 4)).unwrap_err(), (XmlErrorKind::NameTooLong { limit: 2 }, 14));
     assert_eq!(both(doc, &limits(5, 3, 3)).unwrap_err(), (XmlErrorKind::TextTooLong { limit: 3 }, 21));
+    // Text with references at the text limit, and one byte past it.
+    assert!(both("<r><T><a>&lt;1</a></T></r>", &limits(5, 9, 5)).is_ok());
+    assert_eq!(
+        both("<r><T><a>&lt;1</a></T></r>", &limits(5, 9, 4)).unwrap_err(),
+        (XmlErrorKind::TextTooLong { limit: 4 }, 13)
+    );
+    assert_eq!(
+        both("<r><T><a>1&gt;</a></T></r>", &limits(5, 9, 4)).unwrap_err(),
+        (XmlErrorKind::TextTooLong { limit: 4 }, 13)
+    );
     // An empty element at the depth limit, and one past it.
     assert!(both("<r><T><a><b/></a></T></r>", &limits(4, 9, 9)).is_ok());
     assert_eq!(
