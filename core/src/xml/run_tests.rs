@@ -212,3 +212,96 @@ fn runs_ending_at_the_end_of_what_is_read() {
     assert_eq!(r.skip_element().unwrap(), Span::new(14, 18));
     assert!(matches!(r.next(), Ok(Event::Eof)));
 }
+
+/// A small deterministic generator (xorshift) of documents mixing simple
+/// markup with everything that ends a run, some of them malformed.
+struct Gen(u64);
+
+impl Gen {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'s>(&mut self, from: &[&'s str]) -> &'s str {
+        from[self.below(from.len())]
+    }
+
+    fn element(&mut self, out: &mut String, depth: usize) {
+        let name = match self.below(60) {
+            0 => "x:u",
+            _ => self.pick(&["T", "S", "a", "p:b", "q:c", "p:T", "S", "æ", "q:elementx", "p:elementxy"]),
+        };
+        let attrs = match self.below(16) {
+            0 => " xmlns:p=\"urn:p2\"",
+            1 => " xmlns=\"\"",
+            2 => " xmlns=\"urn:d\"",
+            3 => " wsu:Id=\"w\"",
+            4 => " a=\"1\"",
+            5 => " ",
+            _ => "",
+        };
+        out.push_str(&format!("<{name}{attrs}"));
+        if depth > 5 || self.below(5) == 0 {
+            out.push_str(if self.below(40) == 0 { "/ >" } else { "/>" });
+            return;
+        }
+        out.push('>');
+        for _ in 0..self.below(4) {
+            match self.below(3) {
+                0 => self.element(out, depth + 1),
+                _ => self.text(out),
+            }
+        }
+        let close = match self.below(80) {
+            0 => "p:b",
+            1 => "a ",
+            _ => name,
+        };
+        out.push_str(&format!("</{close}>"));
+    }
+
+    fn text(&mut self, out: &mut String) {
+        let parts = ["t", "xyz", " ", "\n", "&amp;", "&lt;", "&gt;", "&quot;", "&#65;", ">", "]", "\r\n", "ø", "tuvw"];
+        for _ in 0..=self.below(4) {
+            out.push_str(self.pick(&parts));
+        }
+        match self.below(60) {
+            0 | 1 => out.push_str("<!--c-->"),
+            2 | 3 => out.push_str("<![CDATA[<&>]]>"),
+            4 | 5 => out.push_str("<?pi d?>"),
+            6 => out.push_str("&bad;"),
+            7 => out.push_str("]]>"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn generated_documents_read_alike_both_ways() {
+    let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+    let (mut ok, mut failed) = (0, 0);
+    for _ in 0..6000 {
+        let mut doc = format!("<r xmlns:p=\"urn:p\" xmlns:q=\"urn:q\" xmlns:wsu=\"{WSU}\">");
+        for _ in 0..=g.below(3) {
+            g.element(&mut doc, 1);
+        }
+        doc.push_str("</r>");
+        let limits = Limits {
+            max_depth: 3 + g.below(6),
+            // The root's `xmlns:wsu` is 9 bytes.
+            max_name_bytes: 9 + g.below(3),
+            max_text_bytes: 4 + g.below(16),
+            ..Limits::default()
+        };
+        let limits = if g.below(3) == 0 { Limits::default() } else { limits };
+        match both(&doc, &limits) {
+            Ok(_) => ok += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    // Both kinds are exercised.
+    assert!(ok > 500 && failed > 500, "{ok} read, {failed} refused");
+}
