@@ -553,7 +553,8 @@ impl<'a> Reader<'a> {
     /// other token and before any end tag at `floor` or above (the element
     /// read to its end, the apex of a tap), for the general path.
     fn simple_run(&mut self, floor: u32) {
-        if self.pending_end.is_some() {
+        // Outside the root (floor 0) a start tag would be a second root, text an error.
+        if self.pending_end.is_some() || floor == 0 {
             return;
         }
         let mut taps = self.taps.take();

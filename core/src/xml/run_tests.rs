@@ -213,6 +213,25 @@ fn runs_ending_at_the_end_of_what_is_read() {
     assert!(matches!(r.next(), Ok(Event::Eof)));
 }
 
+/// Read to the end "at depth 0", after the root: what follows is outside
+/// the root, where a start tag is a second root and text an error.
+#[test]
+fn nothing_outside_the_root_is_a_run() {
+    for (doc, kind, at) in
+        [("<a/><b>t</b>", XmlErrorKind::MultipleRoots, 4), ("<a/>t<b/>", XmlErrorKind::TextOutsideRoot, 4)]
+    {
+        for general in [false, true] {
+            GENERAL_PATH_ONLY.with(|g| g.set(general));
+            let mut r = Reader::new(doc, 0, &Limits::default());
+            GENERAL_PATH_ONLY.with(|g| g.set(false));
+            assert!(matches!(r.next(), Ok(Event::Start(_))));
+            assert!(matches!(r.next(), Ok(Event::End { .. })));
+            let e = r.skip_element().unwrap_err();
+            assert_eq!((e.kind(), e.offset()), (kind, at), "{doc}");
+        }
+    }
+}
+
 /// A small deterministic generator (xorshift) of documents mixing simple
 /// markup with everything that ends a run, some of them malformed.
 struct Gen(u64);
