@@ -534,10 +534,12 @@ impl<'a> Reader<'a> {
             if self.simple_runs {
                 self.simple_run(depth);
             }
-            if let Event::End { span, depth: d, .. } = self.next()? {
-                if d == depth {
-                    return Ok(span);
-                }
+            match self.next()? {
+                Event::End { span, depth: d, .. } if d == depth => return Ok(span),
+                // Only a caller asking for depth 0 (no element) gets here: the
+                // end of the input is an error, not a reason to read on.
+                Event::Eof => return err(K::UnclosedElement, self.lexer.pos()),
+                _ => {}
             }
         }
     }
@@ -730,6 +732,14 @@ mod tests {
         let e = events_with("<a xmlns:p='u'><b xmlns:q='v'><c xmlns:r='w'/></b></a>", &limits).unwrap_err();
         assert_eq!((e.kind(), e.offset()), (K::TooManyNamespacesInScope { limit: 2 }, 33));
         assert_eq!(run("<a><b/></a>"), None);
+    }
+
+    #[test]
+    fn reading_to_the_end_of_no_element_stops_at_the_end_of_input() {
+        let limits = Limits::default();
+        let mut r = Reader::new("<a><b/></a>", 0, &limits);
+        let e = r.read_to_end_of(0).unwrap_err();
+        assert_eq!((e.kind(), e.offset()), (K::UnclosedElement, 11));
     }
 
     #[test]
