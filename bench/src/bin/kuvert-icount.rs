@@ -16,7 +16,7 @@ use kuvert_bench::load::{self, Gateway, WorldOptions};
 
 const REQUEST: &str =
     include_str!("../../../corpus/messages/invocation-context/cpr-person-lookup-ws-security.request.xml");
-const CASES: [&str; 9] = [
+const CASES: [&str; 10] = [
     "envelope_parse",
     "c14n_exclusive",
     "signature_verify",
@@ -26,6 +26,7 @@ const CASES: [&str; 9] = [
     "fault_build",
     "pipeline_ic_lookup",
     "pipeline_token_round_trip",
+    "stream_records",
 ];
 
 fn main() -> ExitCode {
@@ -59,6 +60,7 @@ fn run(case: &str, n: u64) -> Result<(), String> {
             out.map(|o| o.len()).map_err(|e| e.to_string())
         }),
         "signature_verify" => signature_verify(n, at),
+        "stream_records" => stream_records(n, at),
         "authorize" => authorize(n, at),
         "fault_build" => repeat(n, |i| {
             let call = Uuid::new_v4([i as u8; 16]);
@@ -102,6 +104,27 @@ fn signature_verify(n: u64, at: UtcTime) -> Result<(), String> {
     repeat(n, |_| {
         let input = Input::new(signed.as_bytes(), &limits).map_err(|e| e.to_string())?;
         verifier.verify_message(&input, at).map(|v| v.signed_elements().len()).map_err(|e| e.to_string())
+    })
+}
+
+/// A signed record-heavy answer of about 256 KB (many small elements)
+/// checked through the streaming verifier in 64 KiB chunks, as the load
+/// harness checks large answers.
+fn stream_records(n: u64, at: UtcTime) -> Result<(), String> {
+    let text = kuvert_corpus::large::records_response(256 << 10);
+    let limits = load::response_limits(text.len() + (64 << 10));
+    let input = Input::new(text.as_bytes(), &limits).map_err(|e| e.to_string())?;
+    let options = SignOptions { limits, ..SignOptions::default() };
+    let signed = sign_message(&input, &load::answer_signer(), at, &options).map_err(|e| e.to_string())?;
+    let mut anchors = TrustAnchors::new();
+    anchors.add_der(include_bytes!("../../../corpus/pki/oces2-root.der")).map_err(|e| e.to_string())?;
+    let policy = VerifyPolicy { limits: load::response_limits(signed.len()), ..VerifyPolicy::default() };
+    let mut verifier = Verifier::new(anchors, policy);
+    verifier.add_intermediate(include_bytes!("../../../corpus/pki/oces2-ca.der"));
+    let verifier = std::sync::Arc::new(verifier);
+    repeat(n, |_| {
+        let stats = load::check_response(signed.as_bytes(), Some(&verifier), at)?;
+        Ok(stats.bytes as usize)
     })
 }
 
