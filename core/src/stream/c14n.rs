@@ -5,9 +5,12 @@
 
 use aws_lc_rs::digest;
 
-use super::event::{StreamEvent, StreamName, StreamStart};
+use memchr::memchr3;
+
+use super::event::{StreamAttr, StreamEvent, StreamName, StreamStart};
 use crate::c14n::escape;
 use crate::c14n::sink::Writer;
+use crate::xml::chars::short_eq;
 use crate::DigestAlgorithm;
 
 pub(crate) struct ExcC14n {
@@ -49,24 +52,20 @@ impl ExcC14n {
     /// One event inside the subtree (the apex start and end included).
     pub fn event(&mut self, ev: &StreamEvent<'_>) {
         if let StreamEvent::Text { raw, has_ref, .. } = ev {
-            let skip = self.flush_cr(raw.first() == Some(&b'\n'));
-            let mut raw = &raw[usize::from(skip)..];
-            if raw.last() == Some(&b'\r') {
-                raw = &raw[..raw.len() - 1];
-                escape::text(&mut self.out, raw, *has_ref);
-                self.pending_cr = true;
-            } else {
-                escape::text(&mut self.out, raw, *has_ref);
-            }
-            return;
+            return self.text(raw, *has_ref);
         }
         self.flush_cr(false);
         match ev {
             StreamEvent::Start(s) => self.start(s),
-            StreamEvent::End { name, .. } => {
-                self.out.push(b"</");
-                self.qname(name);
-                self.out.push(b">");
+            StreamEvent::End { name, raw, .. } => {
+                match raw_qname(raw, 2, name) {
+                    Some(q) => self.out.push_wrapped(b"</", q, b">"),
+                    None => {
+                        self.out.push(b"</");
+                        self.qname(name);
+                        self.out.push(b">");
+                    }
+                }
                 if let Some(m) = self.marks.pop() {
                     self.rendered.truncate(m);
                 }
@@ -74,6 +73,21 @@ impl ExcC14n {
             StreamEvent::CData { raw, .. } => escape::cdata(&mut self.out, &raw[9..raw.len() - 3]),
             StreamEvent::Pi { raw, .. } => self.pi(raw),
             StreamEvent::Comment { .. } | StreamEvent::Text { .. } => {}
+        }
+    }
+
+    /// A piece of text; one whose canonical form is itself is copied as it is.
+    fn text(&mut self, raw: &[u8], has_ref: bool) {
+        let skip = self.flush_cr(raw.first() == Some(&b'\n'));
+        let mut raw = &raw[usize::from(skip)..];
+        if raw.last() == Some(&b'\r') {
+            raw = &raw[..raw.len() - 1];
+            self.pending_cr = true;
+        }
+        if has_ref && canonical_as_written(raw) {
+            self.out.push(raw);
+        } else {
+            escape::text(&mut self.out, raw, has_ref);
         }
     }
 
@@ -91,8 +105,17 @@ impl ExcC14n {
 
     fn start(&mut self, s: &StreamStart<'_>) {
         self.marks.push(self.rendered.len());
-        self.out.push(b"<");
-        self.qname(&s.name);
+        if self.declares_nothing(s) {
+            // Nothing to declare: the name as written, then the attributes.
+            match raw_qname(s.raw, 1, &s.name) {
+                Some(q) if s.attrs.is_empty() => return self.out.push_wrapped(b"<", q, b">"),
+                Some(q) => self.out.push_wrapped(b"<", q, b""),
+                None => self.start_name(&s.name),
+            }
+            self.attributes(s);
+            return self.out.push(b">");
+        }
+        self.start_name(&s.name);
         self.ns_out.clear();
         self.consider(s.name.prefix, s.name.ns);
         for a in s.attrs() {
@@ -110,6 +133,26 @@ impl ExcC14n {
             self.prefixes[i] = p;
         }
         self.ns_out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.declarations();
+        self.attributes(s);
+        self.out.push(b">");
+    }
+
+    fn start_name(&mut self, n: &StreamName<'_>) {
+        self.out.push(b"<");
+        self.qname(n);
+    }
+
+    /// Whether the general path would declare nothing here: no PrefixList,
+    /// no prefixed attribute, and the element's namespace is the one an
+    /// output ancestor rendered for its prefix (what `consider` checks).
+    fn declares_nothing(&self, s: &StreamStart<'_>) -> bool {
+        self.prefixes.is_empty()
+            && s.attrs.iter().all(|a| a.name.2 == 0)
+            && self.rendered(s.name.prefix).is_some_and(|uri| uri.as_bytes() == s.name.ns.as_bytes())
+    }
+
+    fn declarations(&mut self) {
         for (prefix, uri) in &self.ns_out {
             if prefix.is_empty() {
                 self.out.push(b" xmlns=\"");
@@ -121,26 +164,29 @@ impl ExcC14n {
             escape::attr_value(&mut self.out, uri);
             self.out.push(b"\"");
         }
-        self.attributes(s);
-        self.out.push(b">");
     }
 
     fn attributes(&mut self, s: &StreamStart<'_>) {
-        let mut attrs: Vec<_> = s.attrs().collect();
-        if attrs.len() > 1 {
-            attrs.sort_unstable_by(|a, b| (a.name.ns, a.name.local).cmp(&(b.name.ns, b.name.local)));
+        if s.attrs.len() <= 1 {
+            return s.attrs().for_each(|a| self.attribute(&a));
         }
+        let mut attrs: Vec<_> = s.attrs().collect();
+        attrs.sort_unstable_by(|a, b| (a.name.ns, a.name.local).cmp(&(b.name.ns, b.name.local)));
         for a in attrs {
-            self.out.push(b" ");
-            self.qname(&a.name);
-            self.out.push(b"=\"");
-            escape::attr_raw(&mut self.out, a.raw_value);
-            self.out.push(b"\"");
+            self.attribute(&a);
         }
     }
 
+    fn attribute(&mut self, a: &StreamAttr<'_>) {
+        self.out.push(b" ");
+        self.qname(&a.name);
+        self.out.push(b"=\"");
+        escape::attr_raw(&mut self.out, a.raw_value);
+        self.out.push(b"\"");
+    }
+
     fn rendered(&self, prefix: &str) -> Option<&str> {
-        match self.rendered.iter().rev().find(|(p, _)| p == prefix) {
+        match self.rendered.iter().rev().find(|(p, _)| short_eq(p.as_bytes(), prefix.as_bytes())) {
             Some((_, uri)) => Some(uri),
             None if prefix.is_empty() => Some(""),
             None => None,
@@ -157,4 +203,32 @@ impl ExcC14n {
         self.rendered.push((prefix.to_string(), uri.to_string()));
         self.ns_out.push((prefix.to_string(), uri.to_string()));
     }
+}
+
+/// The qualified name of `n` as written in `raw` from `at` (`<` or `</`
+/// precede it in a tag); `None` for an empty element's end (no raw tag).
+fn raw_qname<'r>(raw: &'r [u8], at: usize, n: &StreamName<'_>) -> Option<&'r [u8]> {
+    let len = n.local.len() + if n.prefix.is_empty() { 0 } else { n.prefix.len() + 1 };
+    raw.get(at..at + len)
+}
+
+/// Whether text as written is its own canonical form: no `>` or carriage
+/// return, and every reference one of `&amp;`, `&lt;`, `&gt;` (which
+/// canonicalization writes back as they are).
+fn canonical_as_written(raw: &[u8]) -> bool {
+    let mut rest = raw;
+    while let Some(p) = memchr3(b'&', b'>', b'\r', rest) {
+        let after = &rest[p + 1..];
+        let len = if rest[p] != b'&' {
+            return false;
+        } else if after.starts_with(b"amp;") {
+            5
+        } else if after.starts_with(b"lt;") || after.starts_with(b"gt;") {
+            4
+        } else {
+            return false;
+        };
+        rest = &rest[p + len..];
+    }
+    true
 }

@@ -47,6 +47,8 @@ pub struct StreamStart<'b> {
     pub empty: bool,
     /// The tag as written, `<` to `>`.
     pub raw: &'b [u8],
+    /// `raw` as text, when the parser had it (names are sliced from it).
+    pub(crate) raw_text: Option<&'b str>,
     pub(crate) attrs: &'b [AttrIdx],
     pub(crate) scope: &'b Scope,
     pub(crate) mark: Mark,
@@ -80,7 +82,13 @@ impl<'b> StreamStart<'b> {
 
     fn view(&self, a: &AttrIdx) -> StreamAttr<'b> {
         let (s, e, p) = a.name;
-        let text = |s: u32, e: u32| std::str::from_utf8(&self.raw[s as usize..e as usize]).unwrap_or("");
+        let text = |s: u32, e: u32| {
+            let (s, e) = (s as usize, e as usize);
+            match self.raw_text {
+                Some(t) => t.get(s..e).unwrap_or(""),
+                None => std::str::from_utf8(&self.raw[s..e]).unwrap_or(""),
+            }
+        };
         let local_start = if p == 0 { s } else { s + p + 1 };
         StreamAttr {
             name: StreamName { ns: self.scope.get(a.ns), prefix: text(s, s + p), local: text(local_start, e) },

@@ -28,4 +28,6 @@ pub use pipeline::{Pipeline, ServiceLevel, StreamReport};
 pub use sign::SignatureVerdict;
 
 #[cfg(test)]
+mod c14n_tests;
+#[cfg(test)]
 mod tests;

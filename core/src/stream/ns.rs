@@ -65,6 +65,11 @@ impl Scope {
         self.bindings.len()
     }
 
+    /// Whether nothing was declared since `m`.
+    pub fn unchanged_since(&self, m: Mark) -> bool {
+        self.bindings.len() == m.bindings as usize
+    }
+
     /// Whether `prefix` was declared since `m`.
     pub fn declared_since(&self, m: Mark, prefix: &str) -> bool {
         self.bindings[m.bindings as usize..].iter().any(|b| self.get(b.prefix) == prefix)

@@ -8,7 +8,7 @@ use super::error::{StreamError, StreamErrorKind as SK};
 use super::event::{AttrIdx, StreamEvent, StreamName, StreamStart};
 use super::ns::{Mark, Rng, Scope};
 use super::utf8::Utf8State;
-use crate::xml::chars::is_ws;
+use crate::xml::chars::{is_ws, short_eq};
 use crate::xml::error::{XmlError, XmlErrorKind as K};
 use crate::xml::input::{detect_bom, parse_declaration};
 use crate::xml::lex::{LexLimits, Lexer, QSpan, RawAttr, Token};
@@ -330,6 +330,9 @@ impl StreamParser {
     /// consumed. The rest is an incomplete token, unless `last`.
     fn run(&mut self, window: &[u8], base: u64, last: bool, h: &mut impl Handler) -> Result<usize, StreamError> {
         let mut pos = 0;
+        // Validated UTF-8 cut at character boundaries: names are sliced
+        // from it rather than checked again one by one.
+        let text = simdutf8::basic::from_utf8(window).ok();
         if !self.prolog_done {
             match self.prolog(window, last)? {
                 Some(end) => pos = end,
@@ -340,7 +343,7 @@ impl StreamParser {
             let next = if window[pos] == b'<' {
                 self.text_run = 0;
                 self.text_outside_root()?;
-                self.markup(window, pos, base, last, h)?
+                self.markup(window, text, pos, base, last, h)?
             } else {
                 self.text(window, pos, base, last, h)?
             };
@@ -440,11 +443,16 @@ impl StreamParser {
     fn markup(
         &mut self,
         window: &[u8],
+        text: Option<&str>,
         pos: usize,
         base: u64,
         last: bool,
         h: &mut impl Handler,
     ) -> Result<Option<usize>, StreamError> {
+        if let Some(end) = self.matching_end(window, pos) {
+            self.close(base + pos as u64, &window[pos..end], h)?;
+            return Ok(Some(end));
+        }
         let mut lexer = Lexer::new(window, pos, window.len(), self.lex);
         lexer.attrs = std::mem::take(&mut self.raw_attrs);
         let tok = lexer.next_token(None);
@@ -456,7 +464,7 @@ impl StreamParser {
         };
         let at = |o: usize| base + o as u64;
         match tok {
-            Token::Start { start, end, name, empty } => self.start(window, base, start, end, name, empty, h)?,
+            Token::Start { start, end, name, empty } => self.start((window, text), base, start, end, name, empty, h)?,
             Token::End { start, end, name, .. } => self.end(&window[start..end], at(start), name.raw(window), h)?,
             Token::CData { start, end } => {
                 if self.stack.is_empty() {
@@ -487,6 +495,19 @@ impl StreamParser {
         }
     }
 
+    /// The end of `</name>` at `pos` when `name` is the innermost open
+    /// element's, written without whitespace: the lexer would read the
+    /// same token, and it matches. `None` leaves every other case to it.
+    fn matching_end(&self, window: &[u8], pos: usize) -> Option<usize> {
+        let open = self.stack.last()?;
+        let name = self.names.as_bytes().get(open.name.0 as usize..open.name.1 as usize)?;
+        let name_end = pos + 2 + name.len();
+        let simple = window.get(pos + 1) == Some(&b'/')
+            && window.get(pos + 2..name_end) == Some(name)
+            && window.get(name_end) == Some(&b'>');
+        simple.then_some(name_end + 1)
+    }
+
     /// Whether an error at the window's edge may go away with more input.
     fn may_complete(&self, window: &[u8], pos: usize, e: &XmlError) -> bool {
         if window.len() - pos > self.limits.max_token() {
@@ -498,7 +519,7 @@ impl StreamParser {
     #[allow(clippy::too_many_arguments)]
     fn start(
         &mut self,
-        window: &[u8],
+        (window, text): (&[u8], Option<&str>),
         base: u64,
         start: usize,
         end: usize,
@@ -519,9 +540,12 @@ impl StreamParser {
         self.root_seen = true;
         self.declare(window).map_err(|e| StreamError::xml(e, base))?;
         let prefix = &window[name.start as usize..(name.start + name.prefix_len) as usize];
-        let ns = self.scope.resolve(prefix).ok_or_else(|| xerr(K::UndeclaredPrefix, name.start as usize))?;
+        let ns = match self.inherited_ns(prefix, mark) {
+            Some(ns) => ns,
+            None => self.scope.resolve(prefix).ok_or_else(|| xerr(K::UndeclaredPrefix, name.start as usize))?,
+        };
         self.resolve_attrs(window, start).map_err(|e| StreamError::xml(e, base))?;
-        self.names.push_str(as_str(name.raw(window)));
+        self.names.push_str(str_in(text, window, name.start as usize, name.end as usize));
         let open = Open { name: (names_mark, self.names.len() as u32), prefix_len: name.prefix_len, ns, mark };
         self.stack.push(open);
         let raw = &window[start..end];
@@ -531,6 +555,7 @@ impl StreamParser {
             name: self.name_of(&open),
             empty,
             raw,
+            raw_text: text.and_then(|t| t.get(start..end)),
             attrs: &self.attrs,
             scope: &self.scope,
             mark,
@@ -540,6 +565,15 @@ impl StreamParser {
             self.close(base + end as u64, &[], h)?;
         }
         Ok(())
+    }
+
+    /// The parent's namespace, without a search, when this element has the
+    /// parent's prefix and declares nothing (so the same binding is in scope).
+    fn inherited_ns(&self, prefix: &[u8], mark: Mark) -> Option<Rng> {
+        let parent = self.stack.last()?;
+        let (start, len) = (parent.name.0 as usize, parent.prefix_len as usize);
+        let parent_prefix = self.names.as_bytes().get(start..start + len)?;
+        (self.scope.unchanged_since(mark) && short_eq(parent_prefix, prefix)).then_some(parent.ns)
     }
 
     fn name_of(&self, o: &Open) -> StreamName<'_> {
@@ -649,6 +683,15 @@ impl StreamParser {
 /// and values are whole tokens, so this never fails.
 fn as_str(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or("")
+}
+
+/// `window[a..b]` as text: sliced from the window's text when it was read
+/// as such (the same string `as_str` gives), else converted.
+fn str_in<'w>(text: Option<&'w str>, window: &'w [u8], a: usize, b: usize) -> &'w str {
+    match text {
+        Some(t) => t.get(a..b).unwrap_or(""),
+        None => as_str(&window[a..b]),
+    }
 }
 
 /// Whether `a` declares a namespace, and the prefix it declares.

@@ -122,10 +122,10 @@ impl SigState {
             StreamEvent::Start(s) if !self.wanted.is_empty() || !self.reached.is_empty() => {
                 for a in s.attrs() {
                     let is_id = matches!((a.name.ns, a.name.local), (uri::WSU, "Id") | ("", "Id" | "ID"));
-                    let Ok(value) = std::str::from_utf8(a.raw_value) else { continue };
                     if !is_id {
                         continue;
                     }
+                    let Ok(value) = std::str::from_utf8(a.raw_value) else { continue };
                     if self.reached.iter().any(|r| r == value) {
                         let message = format!("ID {value:?} occurs twice");
                         return Err(StreamError::new(

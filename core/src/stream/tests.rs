@@ -166,6 +166,39 @@ fn every_split_and_random_chunks_give_the_same_result() {
     }
 }
 
+/// Shapes around the parser's shortcuts (end tags matched without the
+/// lexer, namespaces inherited from the parent): the same events or the
+/// same error at the same byte as the whole reader, at every cut.
+#[test]
+fn shortcut_shapes_read_as_the_whole_reader_reads_them() {
+    let docs = [
+        r#"<a:b xmlns:a="u"><a:c></a:cc></a:b>"#,
+        r#"<a:b xmlns:a="u"><a:cc></a:c></a:b>"#,
+        r#"<a:b xmlns:a="u"><a:c></a:c ></a:b>"#,
+        r#"<a:b xmlns:a="u"><a:c></a:c/></a:b>"#,
+        r#"<a:b xmlns:a="u"><a:c xmlns:a="v"><a:d/><a:d></a:d></a:c><a:e><a:f/></a:e></a:b>"#,
+        r#"<b xmlns="u"><c xmlns=""><d/></c><e><f/></e></b>"#,
+        r#"<a:b xmlns:a="u"><c:d/></a:b>"#,
+        r#"<a:b xmlns:a="u"><a:c></a:c"#,
+        r#"<a:b xmlns:a="u"></a:b></a:b>"#,
+        "<x><y></x>",
+        "<x><y></y></x><z></z>",
+        r#"<p:rø xmlns:p="urn:ø"><p:xæ>å</p:xæ><p:xæ/><æ/></p:rø>"#,
+        r#"<p:ø xmlns:p="urn:ø"/>"#,
+        r#"<a:b xmlns:a="u"><a:c/><a:c b:d="1" xmlns:b="w"/></a:b>"#,
+    ];
+    for doc in docs.map(str::as_bytes) {
+        let reference = stream_events(doc, &[]);
+        let whole = whole_events(doc);
+        assert_eq!(reference, whole, "{}", String::from_utf8_lossy(doc));
+        for cut in 1..doc.len() {
+            assert_eq!(stream_events(doc, &[cut]), reference, "{} cut at {cut}", String::from_utf8_lossy(doc));
+        }
+        let every: Vec<usize> = (1..doc.len()).collect();
+        assert_eq!(stream_events(doc, &every), reference, "{}", String::from_utf8_lossy(doc));
+    }
+}
+
 fn pipeline_report(doc: &[u8], cuts: &[usize]) -> Result<super::StreamReport, (String, u64)> {
     let mut p = super::Pipeline::new(super::StreamLimits::default());
     let mut from = 0;

@@ -1,0 +1,73 @@
+//! The streamed exclusive canonicalizer against the whole-document one, on
+//! shapes that leave its fast paths (a prefix redeclared to another URI,
+//! `xmlns=""`, attributes, references, `>` and carriage returns in text),
+//! with the input cut at every byte.
+
+use aws_lc_rs::digest;
+
+use super::c14n::ExcC14n;
+use super::{StreamEvent, StreamLimits, StreamParser};
+use crate::{canonicalize_document, C14nMethod, DigestAlgorithm, Input, Limits};
+
+const DOCS: &[&str] = &[
+    r#"<a:r xmlns:a="urn:a"><a:x>t</a:x><a:y xmlns:a="urn:b"><a:z>1</a:z></a:y><b:q xmlns:b="urn:a"/><a:w/></a:r>"#,
+    r#"<r xmlns="urn:d"><x>t</x><y xmlns=""><z a="1" b:c="2" xmlns:b="urn:b"/></y><w xmlns="urn:e"><v/></w></r>"#,
+    r#"<p:r xmlns:p="urn:p" xmlns:q="urn:q"><p:s b="2" a="1" q:c="3">x</p:s><p:t q:o="1"/><p:u k="&amp;&lt;&#x9;&quot;"/></p:r>"#,
+    "<r>a &amp; b &lt; c &gt; d &#62; e &#x26; f &quot; g &apos; h ]] &#13; i</r>",
+    "<r>a > b &amp; c</r>",
+    "<r>a\r\nb\rc &amp;\r</r>",
+    "<r>&amp;\r\n&amp;\r&lt;\n<s>&amp;&amp;</s>&gt;\r</r>",
+    "<r><![CDATA[x<&>\r\n]]>&amp;</r>",
+    r#"<a:r xmlns:a="urn:a"><a:s a:at="1" at="2"><a:t/></a:s><a:s at="&amp;"/></a:r>"#,
+    r#"<a:r xmlns:a="urn:a"><a:s >x</a:s ><a:t></a:t  ><a:u/></a:r >"#,
+    r#"<r><x xml:lang="da">y</x><xml:z/></r>"#,
+    r#"<p:rø xmlns:p="urn:ø"><p:xæ å="1">å &amp; ø</p:xæ><p:xæ/><æ/></p:rø>"#,
+    "<r><!--c--><?pi x?><s/></r>",
+    "<r>a long text with a reference &amp; and more than sixty-four bytes of plain text &lt; in it</r>",
+    "<r>a long text with a greater-than sign > and more than sixty-four bytes of plain text &amp; </r>",
+    r#"<r xmlns:a="urn:a" xmlns="urn:d"><a:x><y/></a:x><x xmlns:a="urn:a2"><a:y/></x></r>"#,
+];
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    digest::digest(&digest::SHA256, bytes).as_ref().to_vec()
+}
+
+fn whole(doc: &str, prefixes: &[&str]) -> Vec<u8> {
+    let limits = Limits::default();
+    let input = Input::new(doc.as_bytes(), &limits).unwrap();
+    let out = canonicalize_document(&input, C14nMethod::Exclusive, prefixes, &limits, Vec::new()).unwrap();
+    sha256(&out)
+}
+
+fn streamed(doc: &[u8], cuts: &[usize], prefixes: &[&str]) -> Vec<u8> {
+    let list = prefixes.iter().map(|p| if *p == "#default" { String::new() } else { p.to_string() }).collect();
+    let mut c14n = ExcC14n::new(DigestAlgorithm::Sha256, list);
+    let mut parser = StreamParser::new(StreamLimits::default());
+    let mut handler = |ev: &StreamEvent<'_>| {
+        c14n.event(ev);
+        Ok(())
+    };
+    let mut from = 0;
+    for &c in cuts.iter().chain(std::iter::once(&doc.len())) {
+        parser.feed(&doc[from..c], &mut handler).unwrap();
+        from = c;
+    }
+    parser.finish(&mut handler).unwrap();
+    c14n.finish().as_ref().to_vec()
+}
+
+#[test]
+fn streamed_exclusive_c14n_matches_the_whole_document_at_every_cut() {
+    for doc in DOCS {
+        for prefixes in [&[][..], &["#default"], &["a", "q"]] {
+            let expected = whole(doc, prefixes);
+            let bytes = doc.as_bytes();
+            assert_eq!(streamed(bytes, &[], prefixes), expected, "{doc} {prefixes:?}");
+            for cut in 1..bytes.len() {
+                assert_eq!(streamed(bytes, &[cut], prefixes), expected, "{doc} cut at {cut}");
+            }
+            let every: Vec<usize> = (1..bytes.len()).collect();
+            assert_eq!(streamed(bytes, &every, prefixes), expected, "{doc} byte by byte");
+        }
+    }
+}
