@@ -8,18 +8,17 @@ use aws_lc_rs::digest;
 use memchr::memchr3;
 
 use super::event::{StreamAttr, StreamEvent, StreamName, StreamStart};
+use super::rendered::{Mark, Rendered};
 use crate::c14n::escape;
 use crate::c14n::sink::Writer;
-use crate::xml::chars::short_eq;
 use crate::DigestAlgorithm;
 
 pub(crate) struct ExcC14n {
     out: Writer<digest::Context>,
     /// InclusiveNamespaces PrefixList (`""` for `#default`).
     prefixes: Vec<String>,
-    rendered: Vec<(String, String)>,
-    marks: Vec<usize>,
-    ns_out: Vec<(String, String)>,
+    rendered: Rendered,
+    marks: Vec<Mark>,
     /// A text piece ended with `\r`: its line end is written with the next piece.
     pending_cr: bool,
 }
@@ -29,9 +28,8 @@ impl ExcC14n {
         ExcC14n {
             out: Writer::new(digest::Context::new(alg.aws_lc())),
             prefixes,
-            rendered: Vec::new(),
+            rendered: Rendered::default(),
             marks: Vec::new(),
-            ns_out: Vec::new(),
             pending_cr: false,
         }
     }
@@ -67,7 +65,7 @@ impl ExcC14n {
                     }
                 }
                 if let Some(m) = self.marks.pop() {
-                    self.rendered.truncate(m);
+                    self.rendered.release(m);
                 }
             }
             StreamEvent::CData { raw, .. } => escape::cdata(&mut self.out, &raw[9..raw.len() - 3]),
@@ -104,8 +102,10 @@ impl ExcC14n {
     }
 
     fn start(&mut self, s: &StreamStart<'_>) {
-        self.marks.push(self.rendered.len());
-        if self.declares_nothing(s) {
+        let nested = !self.marks.is_empty();
+        let m = self.rendered.mark();
+        self.marks.push(m);
+        if self.declares_nothing(s, nested) {
             // Nothing to declare: the name as written, then the attributes.
             match raw_qname(s.raw, 1, &s.name) {
                 Some(q) if s.attrs.is_empty() => return self.out.push_wrapped(b"<", q, b">"),
@@ -116,24 +116,23 @@ impl ExcC14n {
             return self.out.push(b">");
         }
         self.start_name(&s.name);
-        self.ns_out.clear();
-        self.consider(s.name.prefix, s.name.ns);
+        self.consider(m, s.name.prefix, s.name.ns);
         for a in s.attrs() {
             if !a.name.prefix.is_empty() {
-                self.consider(a.name.prefix, a.name.ns);
+                self.consider(m, a.name.prefix, a.name.ns);
             }
         }
         for i in 0..self.prefixes.len() {
             let p = std::mem::take(&mut self.prefixes[i]);
             match s.resolve(&p) {
-                Some(uri) => self.consider(&p, uri),
-                None if p.is_empty() => self.consider("", ""),
+                Some(uri) => self.consider(m, &p, uri),
+                None if p.is_empty() => self.consider(m, "", ""),
                 None => {}
             }
             self.prefixes[i] = p;
         }
-        self.ns_out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.declarations();
+        self.rendered.sort_since(m);
+        self.declarations(m);
         self.attributes(s);
         self.out.push(b">");
     }
@@ -146,14 +145,18 @@ impl ExcC14n {
     /// Whether the general path would declare nothing here: no PrefixList,
     /// no prefixed attribute, and the element's namespace is the one an
     /// output ancestor rendered for its prefix (what `consider` checks).
-    fn declares_nothing(&self, s: &StreamStart<'_>) -> bool {
+    /// Below the apex (`nested`), an element with its parent's prefix and
+    /// binding finds it so: the parent's start rendered it (or found it
+    /// rendered), and siblings' bindings were dropped as they closed.
+    fn declares_nothing(&self, s: &StreamStart<'_>, nested: bool) -> bool {
         self.prefixes.is_empty()
             && s.attrs.iter().all(|a| a.name.2 == 0)
-            && self.rendered(s.name.prefix).is_some_and(|uri| uri.as_bytes() == s.name.ns.as_bytes())
+            && ((nested && s.parent_ns) || self.rendered.uri_of(s.name.prefix) == Some(s.name.ns.as_bytes()))
     }
 
-    fn declarations(&mut self) {
-        for (prefix, uri) in &self.ns_out {
+    /// The namespace declarations of the element whose bindings began at `m`.
+    fn declarations(&mut self, m: Mark) {
+        for (prefix, uri) in self.rendered.since(m) {
             if prefix.is_empty() {
                 self.out.push(b" xmlns=\"");
             } else {
@@ -185,23 +188,20 @@ impl ExcC14n {
         self.out.push(b"\"");
     }
 
-    fn rendered(&self, prefix: &str) -> Option<&str> {
-        match self.rendered.iter().rev().find(|(p, _)| short_eq(p.as_bytes(), prefix.as_bytes())) {
-            Some((_, uri)) => Some(uri),
-            None if prefix.is_empty() => Some(""),
-            None => None,
-        }
-    }
-
-    fn consider(&mut self, prefix: &str, uri: &str) {
-        if prefix == "xml" || self.rendered(prefix) == Some(uri) || (uri.is_empty() && !prefix.is_empty()) {
+    /// Renders `prefix` bound to `uri` on the element whose bindings began
+    /// at `m`, unless an output ancestor rendered it so, or it is already
+    /// rendered there.
+    fn consider(&mut self, m: Mark, prefix: &str, uri: &str) {
+        if prefix == "xml"
+            || self.rendered.uri_of(prefix) == Some(uri.as_bytes())
+            || (uri.is_empty() && !prefix.is_empty())
+        {
             return;
         }
-        if self.ns_out.iter().any(|(p, _)| p == prefix) {
+        if self.rendered.rendered_since(m, prefix) {
             return;
         }
-        self.rendered.push((prefix.to_string(), uri.to_string()));
-        self.ns_out.push((prefix.to_string(), uri.to_string()));
+        self.rendered.push(prefix, uri);
     }
 }
 

@@ -23,6 +23,8 @@ const DOCS: &[&str] = &[
     r#"<r><x xml:lang="da">y</x><xml:z/></r>"#,
     r#"<p:rø xmlns:p="urn:ø"><p:xæ å="1">å &amp; ø</p:xæ><p:xæ/><æ/></p:rø>"#,
     "<r><!--c--><?pi x?><s/></r>",
+    r#"<r><xml:a><xml:b>t</xml:b><xml:c xml:lang="da"/></xml:a><s xmlns="urn:s"><t/><xml:u><v/></xml:u></s></r>"#,
+    r#"<a:r xmlns:a="urn:a"><a:s><a:t xmlns:a="urn:b"><a:u><a:v/></a:u></a:t><a:w><a:x/></a:w></a:s></a:r>"#,
     "<r>a long text with a reference &amp; and more than sixty-four bytes of plain text &lt; in it</r>",
     "<r>a long text with a greater-than sign > and more than sixty-four bytes of plain text &amp; </r>",
     r#"<r xmlns:a="urn:a" xmlns="urn:d"><a:x><y/></a:x><x xmlns:a="urn:a2"><a:y/></x></r>"#,

@@ -49,6 +49,9 @@ pub struct StreamStart<'b> {
     pub raw: &'b [u8],
     /// `raw` as text, when the parser had it (names are sliced from it).
     pub(crate) raw_text: Option<&'b str>,
+    /// The element has its parent's prefix and declares nothing: its
+    /// namespace is the parent's, by the same binding.
+    pub(crate) parent_ns: bool,
     pub(crate) attrs: &'b [AttrIdx],
     pub(crate) scope: &'b Scope,
     pub(crate) mark: Mark,

@@ -16,6 +16,8 @@ mod ns;
 mod parser;
 mod pipeline;
 mod prelude;
+mod quick;
+mod rendered;
 mod sign;
 mod utf8;
 

@@ -7,6 +7,7 @@ use memchr::{memchr, memmem, memrchr};
 use super::error::{StreamError, StreamErrorKind as SK};
 use super::event::{AttrIdx, StreamEvent, StreamName, StreamStart};
 use super::ns::{Mark, Rng, Scope};
+use super::quick;
 use super::utf8::Utf8State;
 use crate::xml::chars::{is_ws, short_eq};
 use crate::xml::error::{XmlError, XmlErrorKind as K};
@@ -392,28 +393,13 @@ impl StreamParser {
         h: &mut impl Handler,
     ) -> Result<Option<usize>, StreamError> {
         let remaining = self.limits.max_text_run.saturating_sub(self.text_run);
-        let lex = LexLimits { text: remaining.min(usize::MAX as u64 / 2) as usize, ..self.lex };
-        let lex_upto = |end: usize| Lexer::new(&window[..end], pos, end, lex).next_token(None);
-        // Most text ends at markup inside the window; only text that reaches
-        // the window's edge is cut where more input can not change it.
-        let full = if last { None } else { Some(lex_upto(window.len())) };
-        let safe = |full: &Option<Result<Token, XmlError>>| match full {
-            Some(Ok(Token::Text { end, .. })) => *end < window.len() || safe_text_end(window, pos) == window.len(),
-            _ => false,
-        };
-        let token = match full {
-            Some(Ok(t)) if safe(&full) => Ok(t),
-            _ => {
-                let end = if last { window.len() } else { safe_text_end(window, pos) };
-                if end == pos {
-                    return Ok(None);
-                }
-                match lex_upto(end) {
-                    // A reference the cut left short: wait for more input.
-                    Err(e) if !last && e.kind() == K::UnexpectedEof => return Ok(None),
-                    r => r,
-                }
-            }
+        let limit = remaining.min(usize::MAX as u64 / 2) as usize;
+        let token = match quick::plain_text(window, pos, limit) {
+            Some(end) => Ok(Token::Text { start: pos, end, has_ref: false }),
+            None => match self.lex_text(window, pos, limit, last) {
+                Some(token) => token,
+                None => return Ok(None),
+            },
         };
         let (start, stop, has_ref) = match token {
             Ok(Token::Text { start, end, has_ref }) => (start, end, has_ref),
@@ -439,6 +425,34 @@ impl StreamParser {
         Ok(Some(stop))
     }
 
+    /// The text token at `pos` as the lexer reads it (at most `limit`
+    /// bytes); `None` while more input may change it.
+    fn lex_text(&self, window: &[u8], pos: usize, limit: usize, last: bool) -> Option<Result<Token, XmlError>> {
+        let lex = LexLimits { text: limit, ..self.lex };
+        let lex_upto = |end: usize| Lexer::new(&window[..end], pos, end, lex).next_token(None);
+        // Most text ends at markup inside the window; only text that reaches
+        // the window's edge is cut where more input can not change it.
+        let full = if last { None } else { Some(lex_upto(window.len())) };
+        let safe = |full: &Option<Result<Token, XmlError>>| match full {
+            Some(Ok(Token::Text { end, .. })) => *end < window.len() || safe_text_end(window, pos) == window.len(),
+            _ => false,
+        };
+        match full {
+            Some(Ok(t)) if safe(&full) => Some(Ok(t)),
+            _ => {
+                let end = if last { window.len() } else { safe_text_end(window, pos) };
+                if end == pos {
+                    return None;
+                }
+                match lex_upto(end) {
+                    // A reference the cut left short: wait for more input.
+                    Err(e) if !last && e.kind() == K::UnexpectedEof => None,
+                    r => Some(r),
+                }
+            }
+        }
+    }
+
     /// A tag, comment, CDATA section or PI starting at `pos`.
     fn markup(
         &mut self,
@@ -451,6 +465,12 @@ impl StreamParser {
     ) -> Result<Option<usize>, StreamError> {
         if let Some(end) = self.matching_end(window, pos) {
             self.close(base + pos as u64, &window[pos..end], h)?;
+            return Ok(Some(end));
+        }
+        if let Some((name, end)) = quick::plain_start(window, pos, self.lex.name) {
+            // What the lexer leaves for a start tag without attributes.
+            self.raw_attrs.clear();
+            self.start((window, text), base, pos, end, name, false, h)?;
             return Ok(Some(end));
         }
         let mut lexer = Lexer::new(window, pos, window.len(), self.lex);
@@ -540,7 +560,8 @@ impl StreamParser {
         self.root_seen = true;
         self.declare(window).map_err(|e| StreamError::xml(e, base))?;
         let prefix = &window[name.start as usize..(name.start + name.prefix_len) as usize];
-        let ns = match self.inherited_ns(prefix, mark) {
+        let inherited = self.inherited_ns(prefix, mark);
+        let ns = match inherited {
             Some(ns) => ns,
             None => self.scope.resolve(prefix).ok_or_else(|| xerr(K::UndeclaredPrefix, name.start as usize))?,
         };
@@ -556,6 +577,7 @@ impl StreamParser {
             empty,
             raw,
             raw_text: text.and_then(|t| t.get(start..end)),
+            parent_ns: inherited.is_some(),
             attrs: &self.attrs,
             scope: &self.scope,
             mark,

@@ -173,7 +173,9 @@ impl Events<'_> {
 impl Handler for Events<'_> {
     fn event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
         self.arm(ev)?;
-        self.shape.on_event(ev);
+        if self.shape.stop.is_none() {
+            self.shape.on_event(ev);
+        }
         if let Some(sig) = self.sig.as_deref_mut() {
             sig.on_event(ev)?;
         }
