@@ -558,14 +558,7 @@ impl StreamParser {
         let mark = self.scope.mark();
         let names_mark = self.names.len() as u32;
         self.root_seen = true;
-        self.declare(window).map_err(|e| StreamError::xml(e, base))?;
-        let prefix = &window[name.start as usize..(name.start + name.prefix_len) as usize];
-        let inherited = self.inherited_ns(prefix, mark);
-        let ns = match inherited {
-            Some(ns) => ns,
-            None => self.scope.resolve(prefix).ok_or_else(|| xerr(K::UndeclaredPrefix, name.start as usize))?,
-        };
-        self.resolve_attrs(window, start).map_err(|e| StreamError::xml(e, base))?;
+        let (ns, inherited) = self.bind(window, base, start, name, mark)?;
         self.names.push_str(str_in(text, window, name.start as usize, name.end as usize));
         let open = Open { name: (names_mark, self.names.len() as u32), prefix_len: name.prefix_len, ns, mark };
         self.stack.push(open);
@@ -577,7 +570,7 @@ impl StreamParser {
             empty,
             raw,
             raw_text: text.and_then(|t| t.get(start..end)),
-            parent_ns: inherited.is_some(),
+            parent_ns: inherited,
             attrs: &self.attrs,
             scope: &self.scope,
             mark,
@@ -587,6 +580,38 @@ impl StreamParser {
             self.close(base + end as u64, &[], h)?;
         }
         Ok(())
+    }
+
+    /// The start tag's namespace declarations, its namespace (and whether
+    /// that is the parent's binding) and its attributes, resolved.
+    fn bind(
+        &mut self,
+        window: &[u8],
+        base: u64,
+        start: usize,
+        name: QSpan,
+        mark: Mark,
+    ) -> Result<(Rng, bool), StreamError> {
+        let plain = self.raw_attrs.is_empty();
+        if plain {
+            // Nothing to declare or resolve.
+            self.attrs.clear();
+        } else {
+            self.declare(window).map_err(|e| StreamError::xml(e, base))?;
+        }
+        let prefix = &window[name.start as usize..(name.start + name.prefix_len) as usize];
+        let inherited = self.inherited_ns(prefix, mark);
+        let ns = match inherited {
+            Some(ns) => ns,
+            None => self
+                .scope
+                .resolve(prefix)
+                .ok_or_else(|| StreamError::new(SK::Xml(K::UndeclaredPrefix), base + u64::from(name.start)))?,
+        };
+        if !plain {
+            self.resolve_attrs(window, start).map_err(|e| StreamError::xml(e, base))?;
+        }
+        Ok((ns, inherited.is_some()))
     }
 
     /// The parent's namespace, without a search, when this element has the

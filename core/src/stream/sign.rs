@@ -114,6 +114,7 @@ impl SigState {
         Ok(())
     }
 
+    #[inline]
     pub fn on_event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
         for tap in &mut self.active {
             tap.c14n.event(ev);
