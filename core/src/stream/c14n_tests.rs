@@ -73,3 +73,65 @@ fn streamed_exclusive_c14n_matches_the_whole_document_at_every_cut() {
         }
     }
 }
+
+/// A small deterministic generator.
+fn next(seed: &mut u64) -> usize {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    (*seed >> 16) as usize
+}
+
+const TEXTS: [&str; 10] = ["x", "&amp;", "&lt;", "&gt;", ">", "\r\n", "\r", "&#x26;", "]x", " é "];
+const DECLS: [&str; 6] =
+    [r#" xmlns:a="urn:1""#, r#" xmlns:a="urn:2""#, r#" xmlns:b="urn:1""#, r#" xmlns="""#, r#" xmlns="urn:d""#, ""];
+
+/// A random element: prefixes declared and redeclared, default namespaces
+/// set and undone, attributes with and without prefixes, text with
+/// references, `>` and carriage returns.
+fn element(out: &mut String, depth: usize, in_scope: &[&'static str], seed: &mut u64) {
+    let decl = DECLS[next(seed) % DECLS.len()];
+    let mut scope = in_scope.to_vec();
+    for p in ["a", "b"] {
+        if decl.contains(&format!("xmlns:{p}=")) && !scope.contains(&p) {
+            scope.push(p);
+        }
+    }
+    let choices: Vec<&str> = std::iter::once("").chain(scope.iter().copied()).collect();
+    let prefix = choices[next(seed) % choices.len()];
+    let name = if prefix.is_empty() { format!("e{depth}") } else { format!("{prefix}:e{depth}") };
+    out.push_str(&format!("<{name}{decl}"));
+    for (i, p) in choices.iter().enumerate().take(next(seed) % 3) {
+        let sep = if p.is_empty() { "" } else { ":" };
+        out.push_str(&format!(" {p}{sep}t{i}=\"v{}\"", next(seed) % 10));
+    }
+    out.push('>');
+    for _ in 0..next(seed) % 4 {
+        if depth < 4 && next(seed) % 2 == 0 {
+            element(out, depth + 1, &scope, seed);
+        } else {
+            out.push_str(TEXTS[next(seed) % TEXTS.len()]);
+        }
+    }
+    out.push_str(&format!("</{name}>"));
+}
+
+#[test]
+fn random_documents_canonicalize_as_the_whole_document_does() {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..1000 {
+        let mut doc = String::from(r#"<r xmlns:a="urn:1">"#);
+        element(&mut doc, 1, &["a"], &mut seed);
+        doc.push_str("</r>");
+        let prefixes: &[&str] = match next(&mut seed) % 3 {
+            0 => &[],
+            1 => &["#default"],
+            _ => &["a", "b"],
+        };
+        let expected = whole(&doc, prefixes);
+        let bytes = doc.as_bytes();
+        assert_eq!(streamed(bytes, &[], prefixes), expected, "{doc}");
+        let cuts: Vec<usize> = (1..bytes.len()).filter(|_| next(&mut seed) % 5 == 0).collect();
+        assert_eq!(streamed(bytes, &cuts, prefixes), expected, "{doc} cut at {cuts:?}");
+    }
+}
