@@ -383,7 +383,10 @@ impl StreamParser {
     }
 
     /// A run of character data up to the next markup, or the part of it in
-    /// this window that can not change with more input.
+    /// this window that can not change with more input. Inlined into
+    /// [`run`](Self::run), its only caller: a result returned through memory
+    /// would stall the load that reads it back, once per token.
+    #[inline(always)]
     fn text(
         &mut self,
         window: &[u8],
@@ -453,7 +456,9 @@ impl StreamParser {
         }
     }
 
-    /// A tag, comment, CDATA section or PI starting at `pos`.
+    /// A tag, comment, CDATA section or PI starting at `pos` (inlined for
+    /// the reason [`text`](Self::text) is).
+    #[inline(always)]
     fn markup(
         &mut self,
         window: &[u8],
@@ -560,13 +565,15 @@ impl StreamParser {
         self.root_seen = true;
         let (ns, inherited) = self.bind(window, base, start, name, mark)?;
         self.names.push_str(str_in(text, window, name.start as usize, name.end as usize));
-        let open = Open { name: (names_mark, self.names.len() as u32), prefix_len: name.prefix_len, ns, mark };
-        self.stack.push(open);
+        let names_end = self.names.len() as u32;
+        self.stack.push(Open { name: (names_mark, names_end), prefix_len: name.prefix_len, ns, mark });
         let raw = &window[start..end];
-        let ev = StreamStart {
+        // The event is built in place: copying a struct written field by
+        // field into it would stall on the loads that read it whole.
+        let ev = StreamEvent::Start(StreamStart {
             offset: base + start as u64,
             depth: self.stack.len() as u32,
-            name: self.name_of(&open),
+            name: self.open_name((names_mark, names_end), name.prefix_len, ns),
             empty,
             raw,
             raw_text: text.and_then(|t| t.get(start..end)),
@@ -574,8 +581,8 @@ impl StreamParser {
             attrs: &self.attrs,
             scope: &self.scope,
             mark,
-        };
-        h.event(&StreamEvent::Start(ev))?;
+        });
+        h.event(&ev)?;
         if empty {
             self.close(base + end as u64, &[], h)?;
         }
@@ -584,6 +591,7 @@ impl StreamParser {
 
     /// The start tag's namespace declarations, its namespace (and whether
     /// that is the parent's binding) and its attributes, resolved.
+    #[inline]
     fn bind(
         &mut self,
         window: &[u8],
@@ -624,12 +632,18 @@ impl StreamParser {
     }
 
     fn name_of(&self, o: &Open) -> StreamName<'_> {
-        let raw = &self.names[o.name.0 as usize..o.name.1 as usize];
-        let (prefix, local) = match o.prefix_len {
+        self.open_name(o.name, o.prefix_len, o.ns)
+    }
+
+    /// The name of an open element: `names[start..end]`, its prefix and namespace.
+    #[inline(always)]
+    fn open_name(&self, (start, end): (u32, u32), prefix_len: u32, ns: Rng) -> StreamName<'_> {
+        let raw = &self.names[start as usize..end as usize];
+        let (prefix, local) = match prefix_len {
             0 => ("", raw),
             p => (&raw[..p as usize], &raw[p as usize + 1..]),
         };
-        StreamName { ns: self.scope.get(o.ns), prefix, local }
+        StreamName { ns: self.scope.get(ns), prefix, local }
     }
 
     fn end(&mut self, raw: &[u8], at: u64, name: &[u8], h: &mut impl Handler) -> Result<(), StreamError> {
