@@ -520,17 +520,10 @@ impl StreamParser {
         }
     }
 
-    /// The end of `</name>` at `pos` when `name` is the innermost open
-    /// element's, written without whitespace: the lexer would read the
-    /// same token, and it matches. `None` leaves every other case to it.
+    /// The end of `</name>` at `pos` closing the innermost open element.
     fn matching_end(&self, window: &[u8], pos: usize) -> Option<usize> {
         let open = self.stack.last()?;
-        let name = self.names.as_bytes().get(open.name.0 as usize..open.name.1 as usize)?;
-        let name_end = pos + 2 + name.len();
-        let simple = window.get(pos + 1) == Some(&b'/')
-            && window.get(pos + 2..name_end) == Some(name)
-            && window.get(name_end) == Some(&b'>');
-        simple.then_some(name_end + 1)
+        quick::matching_end(window, pos, self.names.as_bytes().get(open.name.0 as usize..open.name.1 as usize)?)
     }
 
     /// Whether an error at the window's edge may go away with more input.
@@ -564,7 +557,7 @@ impl StreamParser {
         let names_mark = self.names.len() as u32;
         self.root_seen = true;
         let (ns, inherited) = self.bind(window, base, start, name, mark)?;
-        self.names.push_str(str_in(text, window, name.start as usize, name.end as usize));
+        self.names.push_str(quick::str_in(text, window, name.start as usize, name.end as usize));
         let names_end = self.names.len() as u32;
         self.stack.push(Open { name: (names_mark, names_end), prefix_len: name.prefix_len, ns, mark });
         let raw = &window[start..end];
@@ -742,17 +735,8 @@ impl StreamParser {
 
 /// The window bytes are validated UTF-8 cut at character boundaries; names
 /// and values are whole tokens, so this never fails.
-fn as_str(b: &[u8]) -> &str {
+pub(super) fn as_str(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or("")
-}
-
-/// `window[a..b]` as text: sliced from the window's text when it was read
-/// as such (the same string `as_str` gives), else converted.
-fn str_in<'w>(text: Option<&'w str>, window: &'w [u8], a: usize, b: usize) -> &'w str {
-    match text {
-        Some(t) => t.get(a..b).unwrap_or(""),
-        None => as_str(&window[a..b]),
-    }
 }
 
 /// Whether `a` declares a namespace, and the prefix it declares.

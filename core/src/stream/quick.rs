@@ -21,6 +21,26 @@ pub(super) fn plain_text(window: &[u8], pos: usize, limit: usize) -> Option<usiz
     (p > 0 && hay[p] == b'<' && p <= limit).then_some(pos + p)
 }
 
+/// The end of `</name>` at `pos` when `name` is the innermost open
+/// element's, written without whitespace: the lexer would read the same
+/// token, and it matches. `None` leaves every other case to it.
+pub(super) fn matching_end(window: &[u8], pos: usize, name: &[u8]) -> Option<usize> {
+    let name_end = pos + 2 + name.len();
+    let simple = window.get(pos + 1) == Some(&b'/')
+        && window.get(pos + 2..name_end) == Some(name)
+        && window.get(name_end) == Some(&b'>');
+    simple.then_some(name_end + 1)
+}
+
+/// `window[a..b]` as text: sliced from the window's text when it was read
+/// as such (the same string `as_str` gives), else converted.
+pub(super) fn str_in<'w>(text: Option<&'w str>, window: &'w [u8], a: usize, b: usize) -> &'w str {
+    match text {
+        Some(t) => t.get(a..b).unwrap_or(""),
+        None => super::parser::as_str(&window[a..b]),
+    }
+}
+
 /// `<name>` at `pos`: an ASCII QName of at most `max_name` bytes followed
 /// at once by `>` (no attributes, no whitespace). Returns the name and the
 /// end of the tag as the lexer reads them (its ASCII path does the same
