@@ -223,10 +223,12 @@ impl StreamParser {
         }
         let chunk_base = self.total;
         self.total += chunk.len() as u64;
+        let mut chunk_text = None;
         if self.char_error.is_none() {
-            let (valid_upto, e) = self.utf8.validate(chunk, chunk_base);
+            let (valid_upto, e, text) = self.utf8.validate(chunk, chunk_base);
             self.valid_upto = valid_upto;
             self.char_error = e;
+            chunk_text = text;
         }
         let mut rest = chunk;
         while !self.carry.is_empty() || !self.prolog_done {
@@ -243,7 +245,8 @@ impl StreamParser {
         if !rest.is_empty() {
             let base = self.total - rest.len() as u64;
             let window = &rest[..self.clip(base, rest.len())];
-            let used = self.run(window, base, false, h)?;
+            let text = quick::window_text(chunk_text, chunk.len() - rest.len(), window.len());
+            let used = self.run((window, text), base, false, h)?;
             self.carry.extend_from_slice(&rest[used..]);
             self.base = base + used as u64;
             self.retry_at = retry_len(self.carry.len());
@@ -262,7 +265,7 @@ impl StreamParser {
     fn run_carry(&mut self, last: bool, h: &mut impl Handler) -> Result<(), StreamError> {
         let carry = std::mem::take(&mut self.carry);
         let n = self.clip(self.base, carry.len());
-        let r = self.run(&carry[..n], self.base, last, h);
+        let r = self.run((&carry[..n], None), self.base, last, h);
         self.carry = carry;
         let used = r?;
         self.carry.drain(..used);
@@ -329,11 +332,17 @@ impl StreamParser {
 
     /// Reads tokens from `window` (absolute offset `base`); returns the bytes
     /// consumed. The rest is an incomplete token, unless `last`.
-    fn run(&mut self, window: &[u8], base: u64, last: bool, h: &mut impl Handler) -> Result<usize, StreamError> {
+    fn run(
+        &mut self,
+        (window, text): (&[u8], Option<&str>),
+        base: u64,
+        last: bool,
+        h: &mut impl Handler,
+    ) -> Result<usize, StreamError> {
         let mut pos = 0;
         // Validated UTF-8 cut at character boundaries: names are sliced
         // from it rather than checked again one by one.
-        let text = simdutf8::basic::from_utf8(window).ok();
+        let text = text.or_else(|| simdutf8::basic::from_utf8(window).ok());
         if !self.prolog_done {
             match self.prolog(window, last)? {
                 Some(end) => pos = end,

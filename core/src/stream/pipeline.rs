@@ -143,6 +143,8 @@ struct Events<'p> {
 
 impl Events<'_> {
     /// At the Body's start: the header is complete; arm the signature taps.
+    /// Out of line: it acts once, and the per-event path stays small.
+    #[inline(never)]
     fn arm(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
         let (Some(sig), StreamEvent::Start(s)) = (self.sig.as_deref_mut(), ev) else { return Ok(()) };
         if sig.armed || s.depth != 2 || s.name.local != "Body" {
@@ -172,7 +174,9 @@ impl Events<'_> {
 
 impl Handler for Events<'_> {
     fn event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
-        self.arm(ev)?;
+        if matches!(ev, StreamEvent::Start(s) if s.depth == 2) {
+            self.arm(ev)?;
+        }
         if self.shape.stop.is_none() {
             self.shape.on_event(ev);
         }

@@ -3,6 +3,7 @@
 
 use memchr::memchr3;
 
+use super::utf8::ChunkText;
 use crate::xml::chars::{ascii_name_run, is_ascii_ncname_start};
 use crate::xml::lex::QSpan;
 
@@ -30,6 +31,14 @@ pub(super) fn matching_end(window: &[u8], pos: usize, name: &[u8]) -> Option<usi
         && window.get(pos + 2..name_end) == Some(name)
         && window.get(name_end) == Some(&b'>');
     simple.then_some(name_end + 1)
+}
+
+/// The text of the window of `len` bytes at `offset` in a chunk, sliced
+/// from the chunk's text (which the validator had) when it covers it.
+pub(super) fn window_text(chunk: ChunkText<'_>, offset: usize, len: usize) -> Option<&str> {
+    let (from, text) = chunk?;
+    let at = offset.checked_sub(from)?;
+    text.get(at..at + len)
 }
 
 /// `window[a..b]` as text: sliced from the window's text when it was read

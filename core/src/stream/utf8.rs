@@ -7,6 +7,9 @@ use crate::xml::error::XmlErrorKind as K;
 /// The first invalid byte found, as an absolute offset and what was wrong.
 pub(crate) type CharError = (u64, K);
 
+/// A chunk's bytes from an offset on, as text, when they are all UTF-8.
+pub(crate) type ChunkText<'c> = Option<(usize, &'c str)>;
+
 #[derive(Debug, Default)]
 pub(crate) struct Utf8State {
     tail: [u8; 4],
@@ -17,27 +20,33 @@ impl Utf8State {
     /// Validates `chunk`, which starts at absolute offset `base`. Returns the
     /// absolute offset up to which the input so far is valid and ends on a
     /// character boundary, and the error found there, if any. Bytes of an incomplete last
-    /// character are remembered and completed by the next call.
-    pub fn validate(&mut self, chunk: &[u8], base: u64) -> (u64, Option<CharError>) {
-        let (count, e) = self.validate_rel(chunk, base);
-        (base.saturating_add_signed(count), e)
+    /// character are remembered and completed by the next call. Also the
+    /// chunk as text from an offset on, when all of it is UTF-8 (the common
+    /// case; the parser slices names from it).
+    pub fn validate<'c>(&mut self, chunk: &'c [u8], base: u64) -> (u64, Option<CharError>, ChunkText<'c>) {
+        let (count, e, text) = self.validate_rel(chunk, base);
+        (base.saturating_add_signed(count), e, text)
     }
 
     /// As [`validate`](Self::validate), relative to the chunk; an incomplete or
     /// bad character begun in an earlier chunk ends the valid part before it.
-    fn validate_rel(&mut self, chunk: &[u8], base: u64) -> (i64, Option<CharError>) {
+    fn validate_rel<'c>(&mut self, chunk: &'c [u8], base: u64) -> (i64, Option<CharError>, ChunkText<'c>) {
         let mut from = 0;
         if self.tail_len > 0 {
             let before = -i64::from(self.tail_len);
             match self.complete_tail(chunk, base) {
-                Ok(None) => return (before, None),
+                Ok(None) => return (before, None, None),
                 Ok(Some(used)) => from = used,
-                Err(e) => return (before, Some(e)),
+                Err(e) => return (before, Some(e), None),
             }
         }
         let rest = &chunk[from..];
+        let mut text = None;
         let valid = match simdutf8::basic::from_utf8(rest) {
-            Ok(_) => rest.len(),
+            Ok(t) => {
+                text = Some((from, t));
+                rest.len()
+            }
             Err(_) => match std::str::from_utf8(rest) {
                 Ok(_) => rest.len(),
                 Err(e) if e.error_len().is_none() => {
@@ -49,15 +58,15 @@ impl Utf8State {
                 Err(e) => {
                     let v = e.valid_up_to();
                     if let Some(ill) = illegal(&rest[..v], base + from as u64) {
-                        return ((ill.0 - base) as i64, Some(ill));
+                        return ((ill.0 - base) as i64, Some(ill), None);
                     }
-                    return ((from + v) as i64, Some((base + (from + v) as u64, K::InvalidUtf8)));
+                    return ((from + v) as i64, Some((base + (from + v) as u64, K::InvalidUtf8)), None);
                 }
             },
         };
         match illegal(&rest[..valid], base + from as u64) {
-            Some(ill) => ((ill.0 - base) as i64, Some(ill)),
-            None => ((from + valid) as i64, None),
+            Some(ill) => ((ill.0 - base) as i64, Some(ill), text),
+            None => ((from + valid) as i64, None, text),
         }
     }
 
