@@ -158,3 +158,22 @@ fn an_operation_holding_only_text_is_not_held() {
     assert_eq!(r.operation.as_ref().map(|o| o.1.as_str()), Some("D"));
     assert!(r.peak_buffered < PEAK_BOUND, "{}", r.peak_buffered);
 }
+
+/// A prefixed element or attribute name whose local part starts with a
+/// non-ASCII letter (`ns3:Ønske`) is a valid QName: both readers accept it,
+/// whole and cut at every byte (the lexer's ASCII name path once ended such
+/// a name at its colon and refused the document).
+#[test]
+fn prefixed_names_with_a_danish_first_letter_are_read() {
+    let doc = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>\
+        <ns3:Ønske xmlns:ns3=\"urn:x\" ns3:ære=\"1\"><ns3:øl>x</ns3:øl></ns3:Ønske></soap:Body></soap:Envelope>";
+    let limits = Limits::default();
+    let input = Input::new(doc.as_bytes(), &limits).unwrap();
+    Envelope::parse(&input, &limits).unwrap();
+    for cut in 1..doc.len() {
+        let mut p = Pipeline::new(StreamLimits::default());
+        p.feed(&doc.as_bytes()[..cut]).unwrap();
+        assert_eq!(p.feed(&doc.as_bytes()[cut..]).unwrap(), Status::Complete, "cut at {cut}");
+        p.finish().unwrap();
+    }
+}

@@ -505,8 +505,12 @@ pub(crate) fn ascii_qname(src: &[u8], start: usize, end: usize, max_name: usize)
         i += 2;
         i += ascii_name_run(&bytes[i..]);
     }
+    // The name ends at an ASCII byte other than `:` (a colon here starts a
+    // local part the ASCII run does not cover: the general path reads it).
     match bytes.get(i) {
-        Some(&b) if b < 0x80 => Some(QSpan { start: start as u32, end: (start + i) as u32, prefix_len: colon as u32 }),
+        Some(&b) if b < 0x80 && b != b':' => {
+            Some(QSpan { start: start as u32, end: (start + i) as u32, prefix_len: colon as u32 })
+        }
         _ => None,
     }
 }
@@ -722,6 +726,13 @@ mod tests {
         assert_eq!(toks.len(), 2);
         assert_eq!(lex_all("<a\u{B7}b/>").unwrap().len(), 1);
         assert_eq!(lex_err("<\u{B7}b/>"), (K::InvalidName, 1));
+        // A prefixed name whose local part starts with a non-ASCII letter
+        // leaves the ASCII path whole (it once ended the name at the colon).
+        assert_eq!(lex_all("<p:\u{F8} xmlns:p='u'/>").unwrap().len(), 1);
+        assert_eq!(lex_all("<ns3:\u{D8}nske xmlns:\u{F8}='u' \u{F8}:a='1'>x</ns3:\u{D8}nske>").unwrap().len(), 3);
+        let second_colon = (K::Syntax { expected: "whitespace, '>' or '/>'" }, 4);
+        assert_eq!(lex_err("<p:a:b/>"), second_colon);
+        assert_eq!(lex_err("<p:\u{F8}:b/>"), (second_colon.0, 5));
     }
 
     #[test]
