@@ -114,3 +114,46 @@ fn a_signed_id_repeated_in_the_body_is_refused() {
     let e = stream(bad.as_bytes(), 64, &v).unwrap_err();
     assert!(e.starts_with("signature.duplicate_id"), "{e}");
 }
+
+/// The streaming verifier reads an ID as the whole-input reader does:
+/// references expanded and literal whitespace normalized to spaces (a Body
+/// `wsu:Id` written `_a&#x20;b` or with a newline is the ID `_a b` the
+/// signature names). It once compared the attribute as written, missed the
+/// Body and refused the message (found by the sign_verify fuzz target's
+/// streaming cross-check; `fuzz/regressions/sign_verify/id-with-newline`).
+#[test]
+fn an_id_written_with_a_reference_or_whitespace_is_found_when_streaming() {
+    let v = Arc::new(verifier());
+    for id in ["_a b", "_a&#x20;b", "_a\nb", "_a\r\nb", "_a\tb"] {
+        let message = format!(
+            "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:u=\"{WSU}\"><s:Header/>\
+             <s:Body u:Id=\"{id}\"><x>1</x></s:Body></s:Envelope>"
+        );
+        let signed = kuvert_sign(&message, "oces3-leaf");
+        assert!(signed.contains("URI=\"#_a b\""), "{id:?}: {signed}");
+        verify_code(&v, &signed, now()).unwrap();
+        for chunk in [1, 5, 64, usize::MAX] {
+            let report = stream(signed.as_bytes(), chunk, &v).unwrap_or_else(|e| panic!("{id:?} at {chunk}: {e}"));
+            assert!(report.signature.is_some_and(|s| s.signed.iter().any(|e| e.ends_with("}Body"))), "{id:?}");
+        }
+    }
+}
+
+/// A signed ID repeated in the Body in another spelling (a character
+/// reference) is the same ID: the streaming verifier refuses it as the
+/// whole-input verifier does.
+#[test]
+fn a_signed_id_repeated_in_another_spelling_is_refused_when_streaming() {
+    let signed = kuvert_sign(REQUEST, "oces3-leaf");
+    let v = Arc::new(verifier());
+    let at = signed.find("<wsu:Timestamp").expect("timestamp");
+    let rest = &signed[at..];
+    let s = rest.find("wsu:Id=\"").unwrap() + 8;
+    let id = &rest[s..s + rest[s..].find('"').unwrap()];
+    let spelled = id.replacen('-', "&#x2D;", 1);
+    assert_ne!(spelled, id);
+    let bad = signed.replacen("<ns4:PNR>", &format!("<ns4:PNR wsu:Id=\"{spelled}\">"), 1);
+    assert_eq!(verify_code(&v, &bad, now()), Err("signature.duplicate_id"));
+    let e = stream(bad.as_bytes(), 64, &v).unwrap_err();
+    assert!(e.starts_with("signature.duplicate_id"), "{e}");
+}

@@ -15,7 +15,8 @@ use super::event::StreamEvent;
 use crate::dsig::model::RefTarget;
 use crate::soap::parser::parse_for_verification;
 use crate::wss::verifier::single_signature;
-use crate::xml::uri;
+use crate::xml::text::attr_value;
+use crate::xml::{uri, Span};
 use crate::{DigestAlgorithm, Input, UtcTime, Verifier, VerifyError};
 
 /// The outcome of a verified stream.
@@ -126,7 +127,11 @@ impl SigState {
                     if !is_id {
                         continue;
                     }
-                    let Ok(value) = std::str::from_utf8(a.raw_value) else { continue };
+                    // The ID as the whole-input reader reads it (references
+                    // expanded, whitespace normalized), not as written.
+                    let Ok(raw) = std::str::from_utf8(a.raw_value) else { continue };
+                    let value = attr_value(raw, Span::new(0, raw.len()), raw.contains('&'));
+                    let value = value.as_ref();
                     if self.reached.iter().any(|r| r == value) {
                         let message = format!("ID {value:?} occurs twice");
                         return Err(StreamError::new(

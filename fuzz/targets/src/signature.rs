@@ -212,10 +212,12 @@ pub fn sign_verify(data: &[u8]) {
     let Ok(signed) = kuvert::sign_message(&input, fixtures::signing_key(), fixtures::now(), &options) else { return };
     let signed_input = Input::new(signed.as_bytes(), &limits).expect("a signed message reads");
     let policy = kuvert::VerifyPolicy { limits, ..kuvert::VerifyPolicy::default() };
-    let verified = fixtures::verifier_with(policy)
+    let verifier = std::sync::Arc::new(fixtures::verifier_with(policy));
+    let verified = verifier
         .verify_message(&signed_input, fixtures::now())
         .unwrap_or_else(|e| panic!("kuvert does not verify what it signed: {e}\n{signed}"));
     only_signed(&verified);
+    stream_agrees(signed.as_bytes(), &limits, verifier, data.len());
     let name = |e: Option<&kuvert::Element<'_>>| e.map(|e| (e.name.ns.to_owned(), e.name.local.to_owned()));
     assert_eq!(name(verified.operation()), name(before.operation()), "another operation read after signing");
     assert_eq!(
@@ -228,6 +230,32 @@ pub fn sign_verify(data: &[u8]) {
         before.authority_context().map(|c| c.municipality_cvr),
         "another AuthorityContext read after signing"
     );
+}
+
+/// The streaming verifier, a separate canonicalizer, fed the signed message
+/// in chunks (sizes from the input's length): wherever it reads the message
+/// through, it computes the same digests and SignedInfo the whole-input
+/// signer wrote (it may refuse a message it cannot verify streaming, never
+/// with a digest or signature-value mismatch).
+fn stream_agrees(signed: &[u8], limits: &Limits, verifier: std::sync::Arc<Verifier>, seed: usize) {
+    let stream_limits = kuvert::StreamLimits::like_whole(*limits);
+    let mut pipeline = kuvert::Pipeline::verifying(stream_limits, verifier, fixtures::now());
+    let mismatch = |e: &kuvert::StreamError| {
+        let code = e.code();
+        assert!(
+            code != "signature.digest_mismatch" && code != "signature.bad_signature",
+            "the streaming verifier canonicalizes differently: {e}\n{}",
+            String::from_utf8_lossy(signed)
+        );
+    };
+    for chunk in signed.chunks(1 + seed % 97) {
+        if let Err(e) = pipeline.feed(chunk) {
+            return mismatch(&e);
+        }
+    }
+    if let Err(e) = pipeline.finish() {
+        mismatch(&e);
+    }
 }
 
 /// The limits an input is signed and verified under (the same on both
