@@ -157,3 +157,33 @@ fn a_signed_id_repeated_in_another_spelling_is_refused_when_streaming() {
     let e = stream(bad.as_bytes(), 64, &v).unwrap_err();
     assert!(e.starts_with("signature.duplicate_id"), "{e}");
 }
+
+/// A signed answer of many small records (which the streaming parser takes
+/// as runs of simple markup, straight into the digest) verifies at any
+/// chunking, and a changed byte in a record, a tag or a namespace prefix is
+/// refused as the whole-message verifier refuses it.
+#[test]
+fn a_signed_record_heavy_answer_verifies_and_a_changed_byte_is_caught() {
+    let plain = kuvert_corpus::large::records_response(24 << 10);
+    let signed = kuvert_sign(&plain, "oces3-leaf");
+    let v = Arc::new(verifier());
+    verify_code(&v, &signed, now()).unwrap();
+    let verdict = stream(signed.as_bytes(), usize::MAX, &v).unwrap().signature.expect("signed");
+    for chunk in [1, 2, 3, 7, 35, 64, 1000, 4096] {
+        assert_eq!(stream(signed.as_bytes(), chunk, &v).map(|r| r.signature), Ok(Some(verdict.clone())), "{chunk}");
+    }
+    let first = signed.find("<ns3:Person>").unwrap();
+    let changes = [("Anne", "Anna"), ("<ns3:PNR>", "<ns3:PNQ>"), ("</ns3:Fornavn>", "</ns3:Fornavm>")];
+    let changes = changes.iter().chain(&[("<ns3:Vejnavn>", "<ns4:Vejnavn>"), ("&amp; bop", "&lt; bop")]);
+    for (from, to) in changes {
+        for nth in [0, 2, 5] {
+            let at = first + signed[first..].match_indices(from).nth(nth).unwrap().0;
+            let bad = format!("{}{to}{}", &signed[..at], &signed[at + from.len()..]);
+            let whole = verify_code(&v, &bad, now()).unwrap_err();
+            for chunk in [7, 64, 4096] {
+                let e = stream(bad.as_bytes(), chunk, &v).unwrap_err();
+                assert!(e.starts_with(whole), "{from} -> {to} #{nth} at {chunk}: {e} (whole: {whole})");
+            }
+        }
+    }
+}

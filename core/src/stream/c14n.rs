@@ -8,6 +8,7 @@ use aws_lc_rs::digest;
 use memchr::memchr3;
 
 use super::event::{StreamAttr, StreamEvent, StreamName, StreamStart};
+use super::parser::RunStart;
 use super::rendered::{Mark, Rendered};
 use crate::c14n::escape;
 use crate::c14n::sink::Writer;
@@ -21,6 +22,8 @@ pub(crate) struct ExcC14n {
     marks: Vec<Mark>,
     /// A text piece ended with `\r`: its line end is written with the next piece.
     pending_cr: bool,
+    /// Where the bytes of the current run not written yet begin.
+    run_from: usize,
 }
 
 impl ExcC14n {
@@ -31,6 +34,7 @@ impl ExcC14n {
             rendered: Rendered::default(),
             marks: Vec::new(),
             pending_cr: false,
+            run_from: 0,
         }
     }
 
@@ -192,16 +196,71 @@ impl ExcC14n {
     /// at `m`, unless an output ancestor rendered it so, or it is already
     /// rendered there.
     fn consider(&mut self, m: Mark, prefix: &str, uri: &str) {
-        if prefix == "xml"
-            || self.rendered.uri_of(prefix) == Some(uri.as_bytes())
-            || (uri.is_empty() && !prefix.is_empty())
-        {
-            return;
+        if self.needs_declaring(prefix, uri) && !self.rendered.rendered_since(m, prefix) {
+            self.rendered.push(prefix, uri);
         }
-        if self.rendered.rendered_since(m, prefix) {
-            return;
+    }
+
+    /// Whether `prefix` bound to `uri` is not what output ancestors rendered.
+    fn needs_declaring(&self, prefix: &str, uri: &str) -> bool {
+        let undeclared = uri.is_empty() && !prefix.is_empty();
+        !(undeclared || prefix == "xml" || self.rendered.uri_of(prefix) == Some(uri.as_bytes()))
+    }
+}
+
+/// Runs of simple markup (see the parser's `runs`), below the apex: each
+/// token is written as it stands in the source, but for a start tag whose
+/// binding output ancestors did not render (it is added after the name)
+/// and an empty element (its end tag is added). Nothing else can differ:
+/// no attributes, and text without `>`, `\r` or references but `&amp;`,
+/// `&lt;`, `&gt;`. A PrefixList changes nothing here: below the apex an
+/// element without declarations has its parent's bindings in scope, and
+/// the parent's start rendered those of the list already.
+impl ExcC14n {
+    /// A run begins at `window[at]`; a held carriage return is written
+    /// first (with a line feed that follows it).
+    pub fn run_begin(&mut self, window: &[u8], at: usize) {
+        let skip = self.flush_cr(window.get(at) == Some(&b'\n'));
+        self.run_from = at + usize::from(skip);
+    }
+
+    /// A start tag of the run.
+    #[inline]
+    pub fn run_start(&mut self, window: &[u8], s: &RunStart<'_>) {
+        debug_assert!(!self.marks.is_empty(), "runs lie below the apex");
+        let m = self.rendered.mark();
+        self.marks.push(m);
+        let declare = !s.parent_ns && self.needs_declaring(s.prefix, s.ns);
+        let name = (s.name.start as usize, s.name.end as usize);
+        if declare || s.empty_end.is_some() {
+            self.run_done(window, name.1);
         }
-        self.rendered.push(prefix, uri);
+        if declare {
+            self.rendered.push(s.prefix, s.ns);
+            self.declarations(m);
+        }
+        if let Some(end) = s.empty_end {
+            self.out.push_wrapped(b"></", &window[name.0..name.1], b">");
+            self.run_from = end;
+            self.run_end();
+        }
+    }
+
+    /// An end tag of the run.
+    #[inline]
+    pub fn run_end(&mut self) {
+        if let Some(m) = self.marks.pop() {
+            self.rendered.release(m);
+        }
+    }
+
+    /// The run's bytes up to `window[at]` not written yet are.
+    #[inline]
+    pub fn run_done(&mut self, window: &[u8], at: usize) {
+        if let Some(rest) = window.get(self.run_from..at) {
+            self.out.push(rest);
+        }
+        self.run_from = at;
     }
 }
 

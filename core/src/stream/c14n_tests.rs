@@ -6,6 +6,8 @@
 use aws_lc_rs::digest;
 
 use super::c14n::ExcC14n;
+use super::error::StreamError;
+use super::parser::{Handler, RunStart, Runs};
 use super::{StreamEvent, StreamLimits, StreamParser};
 use crate::{canonicalize_document, C14nMethod, DigestAlgorithm, Input, Limits};
 
@@ -28,6 +30,9 @@ const DOCS: &[&str] = &[
     "<r>a long text with a reference &amp; and more than sixty-four bytes of plain text &lt; in it</r>",
     "<r>a long text with a greater-than sign > and more than sixty-four bytes of plain text &amp; </r>",
     r#"<r xmlns:a="urn:a" xmlns="urn:d"><a:x><y/></a:x><x xmlns:a="urn:a2"><a:y/></x></r>"#,
+    r#"<r xmlns:a="urn:a" xmlns:b="urn:b"><a:x><b:y><b:z/><a:w/>t &amp; u</b:y><b:v/>\n</a:x><a:x/></r>"#,
+    r#"<a:r xmlns:a="urn:a" xmlns:b="urn:b"><a:x><a:y>1</a:y><b:y><a:z/></b:y></a:x><x xmlns="urn:d"><y><z/></y></x></a:r>"#,
+    "<r>\r\n<a>\r</a>\n<b>x\r</b>\n\n<c/>\r</r>",
 ];
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {
@@ -41,21 +46,53 @@ fn whole(doc: &str, prefixes: &[&str]) -> Vec<u8> {
     sha256(&out)
 }
 
+/// The canonical form's digest, from events only; the same from runs of
+/// simple markup below the root, or the test fails.
 fn streamed(doc: &[u8], cuts: &[usize], prefixes: &[&str]) -> Vec<u8> {
-    let list = prefixes.iter().map(|p| if *p == "#default" { String::new() } else { p.to_string() }).collect();
-    let mut c14n = ExcC14n::new(DigestAlgorithm::Sha256, list);
-    let mut parser = StreamParser::new(StreamLimits::default());
-    let mut handler = |ev: &StreamEvent<'_>| {
-        c14n.event(ev);
+    let events = streamed_with(doc, cuts, prefixes, false);
+    assert_eq!(streamed_with(doc, cuts, prefixes, true), events, "runs: {}", String::from_utf8_lossy(doc));
+    events
+}
+
+/// The canonicalizer as a handler, taking runs below the root or not.
+struct Canonical(ExcC14n, bool);
+
+impl Handler for Canonical {
+    fn event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
+        self.0.event(ev);
         Ok(())
-    };
+    }
+}
+
+impl Runs for Canonical {
+    fn run_floor(&mut self) -> Option<u32> {
+        self.1.then_some(1)
+    }
+    fn run_begin(&mut self, window: &[u8], at: usize) {
+        self.0.run_begin(window, at);
+    }
+    fn run_start(&mut self, window: &[u8], s: &RunStart<'_>) {
+        self.0.run_start(window, s);
+    }
+    fn run_end(&mut self) {
+        self.0.run_end();
+    }
+    fn run_done(&mut self, window: &[u8], at: usize) {
+        self.0.run_done(window, at);
+    }
+}
+
+fn streamed_with(doc: &[u8], cuts: &[usize], prefixes: &[&str], runs: bool) -> Vec<u8> {
+    let list = prefixes.iter().map(|p| if *p == "#default" { String::new() } else { p.to_string() }).collect();
+    let mut handler = Canonical(ExcC14n::new(DigestAlgorithm::Sha256, list), runs);
+    let mut parser = StreamParser::new(StreamLimits::default());
     let mut from = 0;
     for &c in cuts.iter().chain(std::iter::once(&doc.len())) {
-        parser.feed(&doc[from..c], &mut handler).unwrap();
+        parser.feed_runs(&doc[from..c], &mut handler).unwrap();
         from = c;
     }
-    parser.finish(&mut handler).unwrap();
-    c14n.finish().as_ref().to_vec()
+    parser.finish_runs(&mut handler).unwrap();
+    handler.0.finish().as_ref().to_vec()
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod base64;
 mod c14n;
 mod error;
 mod event;
+mod limits;
 mod ns;
 mod parser;
 mod pipeline;
@@ -31,5 +32,7 @@ pub use sign::SignatureVerdict;
 
 #[cfg(test)]
 mod c14n_tests;
+#[cfg(test)]
+mod runs_tests;
 #[cfg(test)]
 mod tests;

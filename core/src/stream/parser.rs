@@ -9,59 +9,17 @@ use super::event::{AttrIdx, StreamEvent, StreamName, StreamStart};
 use super::ns::{Mark, Rng, Scope};
 use super::quick;
 use super::utf8::Utf8State;
+use runs::NoRuns;
+pub(crate) use runs::{RunStart, Runs};
+
+mod runs;
+pub use super::limits::StreamLimits;
 use crate::xml::chars::{is_ws, short_eq};
 use crate::xml::error::{XmlError, XmlErrorKind as K};
 use crate::xml::input::{detect_bom, parse_declaration};
 use crate::xml::lex::{LexLimits, Lexer, QSpan, RawAttr, Token};
 use crate::xml::uri;
-use crate::{Encoding, Limits};
-
-/// Limits of a stream, beyond the per-token [`Limits`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StreamLimits {
-    /// Depth, names, attributes, namespaces, comments/CDATA/PIs (which are
-    /// carried whole): as for whole documents. `max_document_bytes` is not
-    /// used; see `max_stream_bytes`.
-    pub xml: Limits,
-    /// Longest stream. Default 4 GiB.
-    pub max_stream_bytes: u64,
-    /// Longest run of character data. It passes through in pieces, so it
-    /// costs no memory; default 4 GiB (a base64 document in one element).
-    pub max_text_run: u64,
-    /// Longest envelope prelude a [`Pipeline`](super::Pipeline) holds to read
-    /// the envelope (start, header, call context, fault). Default 1 MiB.
-    pub max_prelude_bytes: usize,
-}
-
-impl Default for StreamLimits {
-    fn default() -> Self {
-        StreamLimits {
-            xml: Limits::default(),
-            max_stream_bytes: 4 << 30,
-            max_text_run: 4 << 30,
-            max_prelude_bytes: 1 << 20,
-        }
-    }
-}
-
-impl StreamLimits {
-    /// Exactly the limits of the whole-input reader (text runs included).
-    pub fn like_whole(xml: Limits) -> Self {
-        StreamLimits {
-            xml,
-            max_stream_bytes: xml.document_cap() as u64,
-            max_text_run: xml.max_text_bytes as u64,
-            ..StreamLimits::default()
-        }
-    }
-
-    /// The largest token that is carried whole (a tag, comment, CDATA, PI).
-    fn max_token(&self) -> usize {
-        let l = &self.xml;
-        let tag = l.max_name_bytes + 3 + l.max_attributes * (l.max_name_bytes + l.max_attribute_value_bytes + 8);
-        tag.max(l.max_text_bytes + 16)
-    }
-}
+use crate::Encoding;
 
 /// Where a stream stands after a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,6 +154,16 @@ impl StreamParser {
 
     /// Feeds the next chunk; events for everything complete in it go to `h`.
     pub fn feed(&mut self, chunk: &[u8], h: &mut impl Handler) -> Result<Status, StreamError> {
+        self.feed_runs(chunk, &mut NoRuns(h))
+    }
+
+    /// Ends the stream: everything carried must complete here.
+    pub fn finish(&mut self, h: &mut impl Handler) -> Result<(), StreamError> {
+        self.finish_runs(&mut NoRuns(h))
+    }
+
+    /// As [`feed`](Self::feed), for a handler that may take runs of simple markup.
+    pub(crate) fn feed_runs(&mut self, chunk: &[u8], h: &mut impl Runs) -> Result<Status, StreamError> {
         if self.failed || self.finished {
             return Err(StreamError::new(SK::Finished, self.total));
         }
@@ -205,8 +173,8 @@ impl StreamParser {
         r
     }
 
-    /// Ends the stream: everything carried must complete here.
-    pub fn finish(&mut self, h: &mut impl Handler) -> Result<(), StreamError> {
+    /// As [`finish`](Self::finish), for a handler that may take runs.
+    pub(crate) fn finish_runs(&mut self, h: &mut impl Runs) -> Result<(), StreamError> {
         if self.failed || self.finished {
             return Err(StreamError::new(SK::Finished, self.total));
         }
@@ -216,7 +184,7 @@ impl StreamParser {
         r
     }
 
-    fn feed_inner(&mut self, chunk: &[u8], h: &mut impl Handler) -> Result<Status, StreamError> {
+    fn feed_inner(&mut self, chunk: &[u8], h: &mut impl Runs) -> Result<Status, StreamError> {
         let limit = self.limits.max_stream_bytes;
         if self.total + chunk.len() as u64 > limit {
             return Err(StreamError::new(SK::StreamTooLarge { limit }, limit));
@@ -262,7 +230,7 @@ impl StreamParser {
     }
 
     /// Runs over the carried bytes and drops what was consumed.
-    fn run_carry(&mut self, last: bool, h: &mut impl Handler) -> Result<(), StreamError> {
+    fn run_carry(&mut self, last: bool, h: &mut impl Runs) -> Result<(), StreamError> {
         let carry = std::mem::take(&mut self.carry);
         let n = self.clip(self.base, carry.len());
         let r = self.run((&carry[..n], None), self.base, last, h);
@@ -304,7 +272,7 @@ impl StreamParser {
         }
     }
 
-    fn finish_inner(&mut self, h: &mut impl Handler) -> Result<(), StreamError> {
+    fn finish_inner(&mut self, h: &mut impl Runs) -> Result<(), StreamError> {
         self.check_bom(true)?;
         if self.char_error.is_none() && self.utf8.pending() > 0 {
             self.char_error = Some((self.valid_upto, K::InvalidUtf8));
@@ -337,7 +305,7 @@ impl StreamParser {
         (window, text): (&[u8], Option<&str>),
         base: u64,
         last: bool,
-        h: &mut impl Handler,
+        h: &mut impl Runs,
     ) -> Result<usize, StreamError> {
         let mut pos = 0;
         // Validated UTF-8 cut at character boundaries: names are sliced
@@ -350,6 +318,12 @@ impl StreamParser {
             }
         }
         while pos < window.len() {
+            if let Some(floor) = h.run_floor() {
+                pos = self.simple_run((window, text), pos, floor, h);
+                if pos == window.len() {
+                    break;
+                }
+            }
             let next = if window[pos] == b'<' {
                 self.text_run = 0;
                 self.text_outside_root()?;
@@ -402,7 +376,7 @@ impl StreamParser {
         pos: usize,
         base: u64,
         last: bool,
-        h: &mut impl Handler,
+        h: &mut impl Runs,
     ) -> Result<Option<usize>, StreamError> {
         let remaining = self.limits.max_text_run.saturating_sub(self.text_run);
         let limit = remaining.min(usize::MAX as u64 / 2) as usize;
@@ -475,7 +449,7 @@ impl StreamParser {
         pos: usize,
         base: u64,
         last: bool,
-        h: &mut impl Handler,
+        h: &mut impl Runs,
     ) -> Result<Option<usize>, StreamError> {
         if let Some(end) = self.matching_end(window, pos) {
             self.close(base + pos as u64, &window[pos..end], h)?;
@@ -552,7 +526,7 @@ impl StreamParser {
         end: usize,
         name: QSpan,
         empty: bool,
-        h: &mut impl Handler,
+        h: &mut impl Runs,
     ) -> Result<(), StreamError> {
         let xerr = |k: K, o: usize| StreamError::new(SK::Xml(k), base + o as u64);
         if self.stack.is_empty() && self.root_seen {
@@ -648,7 +622,7 @@ impl StreamParser {
         StreamName { ns: self.scope.get(ns), prefix, local }
     }
 
-    fn end(&mut self, raw: &[u8], at: u64, name: &[u8], h: &mut impl Handler) -> Result<(), StreamError> {
+    fn end(&mut self, raw: &[u8], at: u64, name: &[u8], h: &mut impl Runs) -> Result<(), StreamError> {
         let Some(open) = self.stack.last() else {
             return Err(StreamError::new(SK::Xml(K::UnmatchedEndTag), at));
         };
@@ -658,7 +632,7 @@ impl StreamParser {
         self.close(at, raw, h)
     }
 
-    fn close(&mut self, at: u64, raw: &[u8], h: &mut impl Handler) -> Result<(), StreamError> {
+    fn close(&mut self, at: u64, raw: &[u8], h: &mut impl Runs) -> Result<(), StreamError> {
         let open = *self.stack.last().expect("an open element");
         let depth = self.stack.len() as u32;
         h.event(&StreamEvent::End { offset: at, depth, name: self.name_of(&open), raw })?;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::base64::Base64Tap;
 use super::error::{StreamError, StreamErrorKind as SK};
 use super::event::StreamEvent;
-use super::parser::{Handler, Status, StreamLimits, StreamParser};
+use super::parser::{Handler, RunStart, Runs, Status, StreamLimits, StreamParser};
 use super::prelude::Shape;
 use super::sign::{SigState, SignatureVerdict};
 use crate::{Envelope, Input, SoapVersion, UtcTime, Verifier};
@@ -200,6 +200,46 @@ impl Handler for Events<'_> {
     }
 }
 
+/// Runs of simple markup go to the signature taps only: once the prelude
+/// is read the envelope's shape needs no more events, and nothing of the
+/// depth-2 checks lies in a run (its floor is at least the Body's depth).
+/// A base64 tap looks at every start tag: no runs with one.
+impl Runs for Events<'_> {
+    #[inline]
+    fn run_floor(&mut self) -> Option<u32> {
+        if self.shape.stop.is_none() || self.base64.is_some() {
+            return None;
+        }
+        self.sig.as_deref().map_or(Some(2), SigState::run_floor)
+    }
+
+    fn run_begin(&mut self, window: &[u8], at: usize) {
+        if let Some(sig) = self.sig.as_deref_mut() {
+            sig.run_begin(window, at);
+        }
+    }
+
+    #[inline]
+    fn run_start(&mut self, window: &[u8], s: &RunStart<'_>) {
+        if let Some(sig) = self.sig.as_deref_mut() {
+            sig.run_start(window, s);
+        }
+    }
+
+    #[inline]
+    fn run_end(&mut self) {
+        if let Some(sig) = self.sig.as_deref_mut() {
+            sig.run_end();
+        }
+    }
+
+    fn run_done(&mut self, window: &[u8], at: usize) {
+        if let Some(sig) = self.sig.as_deref_mut() {
+            sig.run_done(window, at);
+        }
+    }
+}
+
 impl Pipeline {
     /// A pipeline with `limits`.
     pub fn new(limits: StreamLimits) -> Self {
@@ -255,7 +295,7 @@ impl Pipeline {
             chunk,
             chunk_base,
         };
-        let status = self.parser.feed(chunk, &mut events)?;
+        let status = self.parser.feed_runs(chunk, &mut events)?;
         if capturing {
             self.capture(chunk, chunk_base);
             self.track_peak();
@@ -280,7 +320,7 @@ impl Pipeline {
             chunk: &[],
             chunk_base: self.parser.bytes(),
         };
-        self.parser.finish(&mut events)?;
+        self.parser.finish_runs(&mut events)?;
         if self.document.is_none() {
             self.after_capture()?;
             if self.document.is_none() {

@@ -55,6 +55,16 @@ pub(super) fn str_in<'w>(text: Option<&'w str>, window: &'w [u8], a: usize, b: u
 /// end of the tag as the lexer reads them (its ASCII path does the same
 /// steps); `None` for anything else, which the lexer reads or refuses.
 pub(super) fn plain_start(window: &[u8], pos: usize, max_name: usize) -> Option<(QSpan, usize)> {
+    match simple_start(window, pos, max_name) {
+        Some((name, end, false)) => Some((name, end)),
+        _ => None,
+    }
+}
+
+/// As [`plain_start`], `<name/>` too: the name, the end of the tag and
+/// whether it was empty.
+#[inline(always)]
+pub(super) fn simple_start(window: &[u8], pos: usize, max_name: usize) -> Option<(QSpan, usize, bool)> {
     let start = pos + 1;
     let bytes = window.get(start..)?;
     if !is_ascii_ncname_start(*bytes.first()?) {
@@ -69,11 +79,74 @@ pub(super) fn plain_start(window: &[u8], pos: usize, max_name: usize) -> Option<
         colon = len;
         len += 2 + ascii_name_run(&bytes[len + 2..]);
     }
-    if len > max_name || bytes.get(len) != Some(&b'>') {
+    if len > max_name {
         return None;
     }
     let name = QSpan { start: start as u32, end: (start + len) as u32, prefix_len: colon as u32 };
-    Some((name, start + len + 1))
+    match (bytes.get(len), bytes.get(len + 1)) {
+        (Some(b'>'), _) => Some((name, start + len + 1, false)),
+        (Some(b'/'), Some(b'>')) => Some((name, start + len + 2, true)),
+        _ => None,
+    }
+}
+
+/// Character data at `pos` that ends at a `<` in the window and holds no
+/// `>` or `\r` and no reference but `&amp;`, `&lt;` and `&gt;`: its end.
+/// The lexer reads it as one text token (no `]]>` without a `>`), and
+/// exclusive canonical form writes it as it stands. `None` for anything
+/// else, and for text that reaches the window's edge.
+#[inline(always)]
+pub(super) fn simple_text(window: &[u8], pos: usize) -> Option<usize> {
+    let mut from = pos;
+    loop {
+        let hay = window.get(from..)?;
+        let p = find_stop(hay)?;
+        match hay[p] {
+            b'<' => return Some(from + p),
+            b'&' => from += p + plain_reference(&hay[p..])?,
+            _ => return None,
+        }
+    }
+}
+
+/// The length of the `&amp;`, `&lt;` or `&gt;` that `rest` starts with.
+#[inline]
+fn plain_reference(rest: &[u8]) -> Option<usize> {
+    match rest {
+        [b'&', b'a', b'm', b'p', b';', ..] => Some(5),
+        [b'&', b'l' | b'g', b't', b';', ..] => Some(4),
+        _ => None,
+    }
+}
+
+/// The first `<`, `&`, `>` or `\r` in `hay`, eight bytes per step (text
+/// between tags is mostly short).
+#[inline(always)]
+fn find_stop(hay: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(block) = hay.get(at..at + 8) {
+        let found = stop_lanes(block);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    hay[at..].iter().position(|&b| matches!(b, b'<' | b'&' | b'>' | b'\r')).map(|p| p + at)
+}
+
+/// The high bit set in each lane of the eight bytes `block` that is `<`,
+/// `&`, `>` or `\r`.
+#[inline(always)]
+fn stop_lanes(block: &[u8]) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(block);
+    let x = u64::from_le_bytes(w);
+    let nonzero = |z: u64| ((z & LOW) + LOW) | z;
+    let lt_amp = nonzero(x ^ (ONES * u64::from(b'<'))) & nonzero(x ^ (ONES * u64::from(b'&')));
+    let gt_cr = nonzero(x ^ (ONES * u64::from(b'>'))) & nonzero(x ^ (ONES * u64::from(b'\r')));
+    !(lt_amp & gt_cr) & !LOW
 }
 
 #[cfg(test)]
@@ -150,6 +223,37 @@ mod tests {
                 assert_eq!(lexed, Ok(Token::Start { start: 0, end, name, empty: false }), "{max}");
             } else {
                 assert!(lexed.is_err(), "{max}");
+            }
+        }
+    }
+
+    /// Wherever the run shortcuts answer, the lexer reads the same token:
+    /// empty start tags, and text with the references canonical form keeps.
+    #[test]
+    fn simple_tokens_are_read_as_the_lexer_reads_them() {
+        let limits = LexLimits::from(&Limits::default());
+        let tags = ["<a/>", "<a:b/>", "<a:b/ >", "<a/", "<a:b>", "<a />", "<a:/>", "<a//>"];
+        for tag in tags {
+            let src = format!("xx{tag}tail");
+            let bytes = src.as_bytes();
+            let Some((name, end, empty)) = simple_start(bytes, 2, limits.name) else { continue };
+            let lexed = Lexer::new(bytes, 2, bytes.len(), limits).next_token(None);
+            assert_eq!(lexed, Ok(Token::Start { start: 2, end, name, empty }), "{tag}");
+        }
+        let texts = ["ab<", "a&amp;b&lt;&gt;<", "]]<", "æ ø<", "a&amp<", "a&quot;<", "a>b<", "a\r\nb<", "abc"];
+        let taken = texts.map(|t| simple_text(t.as_bytes(), 0));
+        assert_eq!(taken, [Some(2), Some(15), Some(2), Some(5), None, None, None, None, None]);
+        for (text, end) in texts.iter().zip(taken) {
+            let Some(end) = end else { continue };
+            let lexed = Lexer::new(text.as_bytes(), 0, text.len(), limits).next_token(None);
+            assert!(matches!(lexed, Ok(Token::Text { start: 0, end: e, .. }) if e == end), "{text}");
+        }
+        // Longer than a block of eight, the stop in each lane.
+        for at in 0..20 {
+            for stop in ["<", "&", ">", "\r"] {
+                let text = format!("{}{stop}x<", "a".repeat(at));
+                let expected = (stop == "<").then_some(at);
+                assert_eq!(simple_text(text.as_bytes(), 0), expected, "{text:?}");
             }
         }
     }

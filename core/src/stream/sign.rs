@@ -12,6 +12,7 @@ use aws_lc_rs::digest::Digest;
 use super::c14n::ExcC14n;
 use super::error::{StreamError, StreamErrorKind as SK};
 use super::event::StreamEvent;
+use super::parser::RunStart;
 use crate::dsig::model::RefTarget;
 use crate::soap::parser::parse_for_verification;
 use crate::wss::verifier::single_signature;
@@ -157,6 +158,31 @@ impl SigState {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Runs of simple markup are taken once armed, above the Body (whose
+    /// start arms) and the apex of every active tap.
+    #[inline]
+    pub fn run_floor(&self) -> Option<u32> {
+        self.armed.then(|| self.active.iter().fold(2, |floor, t| floor.max(t.depth)))
+    }
+
+    pub fn run_begin(&mut self, window: &[u8], at: usize) {
+        self.active.iter_mut().for_each(|t| t.c14n.run_begin(window, at));
+    }
+
+    #[inline]
+    pub fn run_start(&mut self, window: &[u8], s: &RunStart<'_>) {
+        self.active.iter_mut().for_each(|t| t.c14n.run_start(window, s));
+    }
+
+    #[inline]
+    pub fn run_end(&mut self) {
+        self.active.iter_mut().for_each(|t| t.c14n.run_end());
+    }
+
+    pub fn run_done(&mut self, window: &[u8], at: usize) {
+        self.active.iter_mut().for_each(|t| t.c14n.run_done(window, at));
     }
 
     /// The verdict over the prelude document `doc`; `None` when unsigned.
