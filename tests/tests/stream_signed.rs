@@ -172,6 +172,15 @@ fn a_signed_record_heavy_answer_verifies_and_a_changed_byte_is_caught() {
     for chunk in [1, 2, 3, 7, 35, 64, 1000, 4096] {
         assert_eq!(stream(signed.as_bytes(), chunk, &v).map(|r| r.signature), Ok(Some(verdict.clone())), "{chunk}");
     }
+    // A signed ID again, unprefixed, on records: a duplicate.
+    let signed_id = &signed[signed.find("wsu:Id=\"").unwrap() + 8..];
+    let signed_id = &signed_id[..signed_id.find('"').unwrap()];
+    for attr in ["Id", "ID"] {
+        let bad = signed.replacen("<ns3:PNR>", &format!("<ns3:PNR {attr}=\"{signed_id}\">"), 3);
+        let whole = verify_code(&v, &bad, now()).unwrap_err();
+        let e = stream(bad.as_bytes(), 64, &v).unwrap_err();
+        assert!(e.starts_with(whole), "{attr}: {e} (whole: {whole})");
+    }
     let first = signed.find("<ns3:Person>").unwrap();
     let changes = [("Anne", "Anna"), ("<ns3:PNR>", "<ns3:PNQ>"), ("</ns3:Fornavn>", "</ns3:Fornavm>")];
     let changes = changes.iter().chain(&[("<ns3:Vejnavn>", "<ns4:Vejnavn>"), ("&amp; bop", "&lt; bop")]);

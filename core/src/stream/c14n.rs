@@ -212,8 +212,9 @@ impl ExcC14n {
 /// token is written as it stands in the source, but for a start tag whose
 /// binding output ancestors did not render (it is added after the name)
 /// and an empty element (its end tag is added). Nothing else can differ:
-/// no attributes, and text without `>`, `\r` or references but `&amp;`,
-/// `&lt;`, `&gt;`. A PrefixList changes nothing here: below the apex an
+/// attributes are unprefixed, in order, written as canonical form writes
+/// them, and text has no `>`, `\r` or references but `&amp;`, `&lt;`,
+/// `&gt;`. A PrefixList changes nothing here: below the apex an
 /// element without declarations has its parent's bindings in scope, and
 /// the parent's start rendered those of the list already.
 impl ExcC14n {
@@ -232,16 +233,16 @@ impl ExcC14n {
         self.marks.push(m);
         let declare = !s.parent_ns && self.needs_declaring(s.prefix, s.ns);
         let name = (s.name.start as usize, s.name.end as usize);
-        if declare || s.empty_end.is_some() {
-            self.run_done(window, name.1);
-        }
         if declare {
+            // Declarations come before the attributes.
+            self.run_done(window, name.1);
             self.rendered.push(s.prefix, s.ns);
             self.declarations(m);
         }
-        if let Some(end) = s.empty_end {
+        if s.empty {
+            self.run_done(window, s.end - 2);
             self.out.push_wrapped(b"></", &window[name.0..name.1], b">");
-            self.run_from = end;
+            self.run_from = s.end;
             self.run_end();
         }
     }

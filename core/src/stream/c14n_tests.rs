@@ -33,6 +33,8 @@ const DOCS: &[&str] = &[
     r#"<r xmlns:a="urn:a" xmlns:b="urn:b"><a:x><b:y><b:z/><a:w/>t &amp; u</b:y><b:v/>\n</a:x><a:x/></r>"#,
     r#"<a:r xmlns:a="urn:a" xmlns:b="urn:b"><a:x><a:y>1</a:y><b:y><a:z/></b:y></a:x><x xmlns="urn:d"><y><z/></y></x></a:r>"#,
     "<r>\r\n<a>\r</a>\n<b>x\r</b>\n\n<c/>\r</r>",
+    r#"<r xmlns:a="urn:a"><a:x b="1" c="2"><a:y d="&amp;" e="x>y"/><y f="1" g="2"/></a:x><x c="2" b="1">t</x></r>"#,
+    r#"<r xmlns:a="urn:a" xmlns="urn:d"><a:x k="v"><y k="v" l="w">t</y><a:z k="v"/></a:x><x xmlns="" k="v"/></r>"#,
 ];
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {

@@ -5,7 +5,7 @@ use memchr::memchr3;
 
 use super::utf8::ChunkText;
 use crate::xml::chars::{ascii_name_run, is_ascii_ncname_start};
-use crate::xml::lex::QSpan;
+use crate::xml::lex::{LexLimits, QSpan};
 
 /// How far [`plain_text`] looks: longer text goes to the lexer (which
 /// would otherwise scan it a second time).
@@ -55,17 +55,15 @@ pub(super) fn str_in<'w>(text: Option<&'w str>, window: &'w [u8], a: usize, b: u
 /// end of the tag as the lexer reads them (its ASCII path does the same
 /// steps); `None` for anything else, which the lexer reads or refuses.
 pub(super) fn plain_start(window: &[u8], pos: usize, max_name: usize) -> Option<(QSpan, usize)> {
-    match simple_start(window, pos, max_name) {
-        Some((name, end, false)) => Some((name, end)),
-        _ => None,
-    }
+    let name = qname_at(window, pos + 1, max_name)?;
+    let end = name.end as usize;
+    (window.get(end) == Some(&b'>')).then_some((name, end + 1))
 }
 
-/// As [`plain_start`], `<name/>` too: the name, the end of the tag and
-/// whether it was empty.
+/// The ASCII QName of at most `max_name` bytes at `start`, ended by a byte
+/// in the window other than a name byte or `:`.
 #[inline(always)]
-pub(super) fn simple_start(window: &[u8], pos: usize, max_name: usize) -> Option<(QSpan, usize, bool)> {
-    let start = pos + 1;
+fn qname_at(window: &[u8], start: usize, max_name: usize) -> Option<QSpan> {
     let bytes = window.get(start..)?;
     if !is_ascii_ncname_start(*bytes.first()?) {
         return None;
@@ -79,14 +77,54 @@ pub(super) fn simple_start(window: &[u8], pos: usize, max_name: usize) -> Option
         colon = len;
         len += 2 + ascii_name_run(&bytes[len + 2..]);
     }
-    if len > max_name {
+    if len > max_name || bytes.get(len).is_none() {
         return None;
     }
-    let name = QSpan { start: start as u32, end: (start + len) as u32, prefix_len: colon as u32 };
-    match (bytes.get(len), bytes.get(len + 1)) {
-        (Some(b'>'), _) => Some((name, start + len + 1, false)),
-        (Some(b'/'), Some(b'>')) => Some((name, start + len + 2, true)),
-        _ => None,
+    Some(QSpan { start: start as u32, end: (start + len) as u32, prefix_len: colon as u32 })
+}
+
+/// A start tag at `pos` with an ASCII QName and [simple attributes](simple_attrs),
+/// `>` or `/>` at once after them: the name, the end of the tag and
+/// whether it was empty.
+#[inline(always)]
+pub(super) fn simple_start(window: &[u8], pos: usize, limits: &LexLimits) -> Option<(QSpan, usize, bool)> {
+    let name = qname_at(window, pos + 1, limits.name)?;
+    let (end, empty) = simple_attrs(window, name.end as usize, limits)?;
+    Some((name, end, empty))
+}
+
+/// Attributes from `at` to the end of the tag, each ` name="value"` as
+/// canonical form writes it: one space before it, an ASCII name without a
+/// prefix (so no namespace declaration but `xmlns`, refused here), the
+/// names in strictly increasing order (as canonical form sorts them; no
+/// duplicates), a value between double quotes without `&`, `<`, tab, line
+/// feed or carriage return (nothing to expand, normalize or escape), all
+/// within the limits. No `Id` or `ID` either: the pipeline looks for
+/// those. Returns the end of the tag and whether it was `/>`.
+#[inline(always)]
+fn simple_attrs(window: &[u8], mut at: usize, limits: &LexLimits) -> Option<(usize, bool)> {
+    let (mut last, mut count): (&[u8], usize) = (&[], 0);
+    loop {
+        match *window.get(at)? {
+            b'>' => return Some((at + 1, false)),
+            b'/' => return (window.get(at + 1) == Some(&b'>')).then_some((at + 2, true)),
+            b' ' if count < limits.attributes => count += 1,
+            _ => return None,
+        }
+        let bytes = window.get(at + 1..)?;
+        let len = 1 + ascii_name_run(bytes.get(1..)?);
+        let name = &bytes[..len];
+        let plain = is_ascii_ncname_start(name[0]) && len <= limits.name && *name > *last;
+        if !plain || matches!(name, b"xmlns" | b"Id" | b"ID") || bytes.get(len..len + 2)? != b"=\"" {
+            return None;
+        }
+        let value = &bytes[len + 2..];
+        let close = memchr::memchr(b'"', &value[..value.len().min(limits.attribute_value + 1)])?;
+        if value[..close].iter().any(|&b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r')) {
+            return None;
+        }
+        last = name;
+        at += 1 + len + 2 + close + 1;
     }
 }
 
@@ -232,11 +270,15 @@ mod tests {
     #[test]
     fn simple_tokens_are_read_as_the_lexer_reads_them() {
         let limits = LexLimits::from(&Limits::default());
-        let tags = ["<a/>", "<a:b/>", "<a:b/ >", "<a/", "<a:b>", "<a />", "<a:/>", "<a//>"];
+        let tags = ["<a/>", "<a:b/>", "<a:b/ >", "<a/", "<a:b>", "<a />", "<a:/>", "<a//>", "<a b=\"1\">"];
+        let tags = tags.iter().chain(&["<a:b c=\"x y\" d=\"\"/>", "<a b=\"1\" c=\"é>\">", "<a b=\"1\"/>"]);
         for tag in tags {
             let src = format!("xx{tag}tail");
             let bytes = src.as_bytes();
-            let Some((name, end, empty)) = simple_start(bytes, 2, limits.name) else { continue };
+            let Some((name, end, empty)) = simple_start(bytes, 2, &limits) else {
+                assert!(!tag.ends_with("\">"), "{tag}");
+                continue;
+            };
             let lexed = Lexer::new(bytes, 2, bytes.len(), limits).next_token(None);
             assert_eq!(lexed, Ok(Token::Start { start: 2, end, name, empty }), "{tag}");
         }

@@ -10,6 +10,7 @@ use super::error::StreamError;
 use super::parser::{Handler, RunStart, Runs, StreamParser};
 use super::tests::{event_line, push};
 use super::{StreamEvent, StreamLimits};
+use crate::xml::lex::QSpan;
 use crate::Limits;
 
 /// Records events, and runs as the events they stand for.
@@ -22,8 +23,9 @@ struct Recorder {
     cursor: usize,
     /// End tags of the run not read back yet (`run_end` has no window).
     ends: usize,
-    /// Runs taken.
+    /// Runs taken, leaves in them.
     runs: usize,
+    leaves: usize,
 }
 
 impl Recorder {
@@ -75,11 +77,12 @@ impl Runs for Recorder {
         let qname = String::from_utf8_lossy(&window[s.name.start as usize..s.name.end as usize]).into_owned();
         let local = qname.rsplit(':').next().unwrap_or_default().to_string();
         let prefix = qname.strip_suffix(&local).unwrap_or_default().trim_end_matches(':');
-        assert_eq!(prefix, s.prefix);
-        push(&mut self.out, format!("S{} {{{}}}{local} [] []", self.open.len() + 1, s.ns));
+        assert!(prefix == s.prefix || s.prefix.is_empty() && s.parent_ns, "{prefix} {}", s.prefix);
+        let attrs = attrs(&window[s.name.end as usize..s.end - if s.empty { 2 } else { 1 }]);
+        push(&mut self.out, format!("S{} {{{}}}{local} {attrs:?} []", self.open.len() + 1, s.ns));
         self.open.push((s.ns.to_string(), local));
-        self.cursor = s.empty_end.unwrap_or(s.name.end as usize + 1);
-        if s.empty_end.is_some() {
+        self.cursor = s.end;
+        if s.empty {
             let (ns, local) = self.open.pop().expect("the element just opened");
             push(&mut self.out, format!("E{} {{{ns}}}{local}", self.open.len() + 1));
         }
@@ -89,10 +92,34 @@ impl Runs for Recorder {
         self.ends += 1;
     }
 
+    fn run_leaf(&mut self, window: &[u8], name: QSpan, tag_end: usize, end: usize) {
+        self.text_to(window, name.start as usize - 1);
+        let ns = self.open.last().expect("a parent").0.clone();
+        let s = RunStart { name, prefix: "", ns: &ns, parent_ns: true, end: tag_end, empty: false };
+        self.run_start(window, &s);
+        self.run_end();
+        self.text_to(window, end);
+        self.leaves += 1;
+    }
+
     fn run_done(&mut self, window: &[u8], at: usize) {
         self.text_to(window, at);
         assert_eq!(self.cursor, at, "the run read back to its end");
     }
+}
+
+/// Attributes ` name="value"` as the event lines write them.
+fn attrs(mut tag: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    while let Some(rest) = tag.strip_prefix(b" ") {
+        let eq = memchr(b'=', rest).expect("=");
+        let close = eq + 2 + memchr(b'"', &rest[eq + 2..]).expect("a closing quote");
+        let (name, value) = (&rest[..eq], &rest[eq + 2..close]);
+        out.push(format!("{{}}{}={}", String::from_utf8_lossy(name), String::from_utf8_lossy(value)));
+        tag = &rest[close + 1..];
+    }
+    assert!(tag.is_empty(), "{}", String::from_utf8_lossy(tag));
+    out
 }
 
 /// The lines of `doc` cut at `cuts`, with runs above `floor` taken.
@@ -103,7 +130,7 @@ pub(super) fn events_taking_runs(doc: &[u8], cuts: &[usize], floor: u32) -> Resu
 /// As [`events_taking_runs`], with `limits` (no runs at floor 0).
 fn lines_with(doc: &[u8], cuts: &[usize], floor: u32, limits: Limits) -> Result<Vec<String>, (String, u64)> {
     let mut p = StreamParser::new(StreamLimits::like_whole(limits));
-    let mut h = Recorder { out: Vec::new(), floor, open: Vec::new(), cursor: 0, ends: 0, runs: 0 };
+    let mut h = Recorder { out: Vec::new(), floor, open: Vec::new(), cursor: 0, ends: 0, runs: 0, leaves: 0 };
     let mut from = 0;
     let run = (|| {
         for &c in cuts.iter().chain(std::iter::once(&doc.len())) {
@@ -137,6 +164,15 @@ fn run_edges_read_as_events_read_them() {
         "<r><a></a></r>x",
         "<r><a>é</a><æ>ø</æ><a:ø xmlns:a='u'/></r>",
         "<r><a/></r>  <!--c-->",
+        r#"<r><a b="1" c="2">x</a><a c="2" b="1"/><a b='1'/><a  b="1"/><a b="1" /><a b="">y</a></r>"#,
+        r#"<r><a Id="x"/><a ID="x">t</a><a id="x"/><a xmlns="u"/><a xmlns:p="u" p:b="1"/></r>"#,
+        "<r><a b=\"x&amp;y\"/><a b=\"x&#9;y\"/><a b=\"x\ty\"/><a b=\"x\ny\"/><a b=\"a>b\">c</a></r>",
+        r#"<r><a b="1" b="2"/></r>"#,
+        r#"<r><a b="1"c="2"/></r>"#,
+        r#"<r><a b ="1"/></r>"#,
+        r#"<r><a b="x<y"/></r>"#,
+        r#"<r><a b="1><b/></r>"#,
+        r#"<r xmlns:p="u"><p:a æ="1" ø="2"><p:b x="é">é</p:b></p:a></r>"#,
     ];
     for doc in docs.map(str::as_bytes) {
         let name = String::from_utf8_lossy(doc);
@@ -161,6 +197,9 @@ fn limits_end_runs() {
         (Limits { max_text_bytes: 4, ..Limits::default() }, "<r><a>1234</a><b>12345</b></r>"),
         (Limits { max_text_bytes: 4, ..Limits::default() }, "<r><a>1&amp;</a><b>&lt;&gt;</b></r>"),
         (Limits { max_name_bytes: 3, ..Limits::default() }, "<r><abc/><a:b xmlns:a='u'><a:bc/></a:b><abcd/></r>"),
+        (Limits { max_name_bytes: 3, ..Limits::default() }, r#"<r><a abc="1"/><a abcd="1"/></r>"#),
+        (Limits { max_attributes: 2, ..Limits::default() }, r#"<r><a b="1" c="2">t</a><a b="1" c="2" d="3"/></r>"#),
+        (Limits { max_attribute_value_bytes: 3, ..Limits::default() }, r#"<r><a b="123">x</a><a b="1234"/></r>"#),
     ];
     for (limits, doc) in cases {
         let doc = doc.as_bytes();
@@ -178,7 +217,7 @@ fn limits_end_runs() {
 fn runs_are_taken() {
     let doc = b"<r xmlns:p='u'><p:a><p:b>1</p:b><p:c/>\n</p:a><p:a><p:b>2</p:b></p:a></r>";
     let mut p = StreamParser::new(StreamLimits::default());
-    let mut h = Recorder { out: Vec::new(), floor: 1, open: Vec::new(), cursor: 0, ends: 0, runs: 0 };
+    let mut h = Recorder { out: Vec::new(), floor: 1, open: Vec::new(), cursor: 0, ends: 0, runs: 0, leaves: 0 };
     p.feed_runs(doc, &mut h).unwrap();
     p.finish_runs(&mut h).unwrap();
     let events = h.out.len();
@@ -192,4 +231,5 @@ fn runs_are_taken() {
     p.finish(&mut count).unwrap();
     assert_eq!(events, plain);
     assert_eq!(h.runs, 1, "one run from the first <p:a> to </r>");
+    assert_eq!(h.leaves, 2, "<p:b>1</p:b>, <p:b>2</p:b>");
 }

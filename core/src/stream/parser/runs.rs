@@ -1,5 +1,6 @@
-//! Runs of simple markup, taken without events: start tags without
-//! attributes (`<p:name>`, `<p:name/>`) with an ASCII name, end tags that
+//! Runs of simple markup, taken without events: start tags with an ASCII
+//! name and attributes as canonical form writes them (`<p:name>`,
+//! `<p:name a="1" b="2"/>`; no namespace declarations), end tags that
 //! repeat the open element's name exactly, and text up to the next `<`
 //! without `>`, `\r` or references other than `&amp;`, `&lt;`, `&gt;`
 //! (see [`quick::simple_start`] and [`quick::simple_text`]). Such tokens
@@ -31,6 +32,12 @@ pub(crate) trait Runs: Handler {
     fn run_start(&mut self, window: &[u8], s: &RunStart<'_>);
     /// An end tag of the run.
     fn run_end(&mut self);
+    /// A whole element `<name ...>text</name>` of the run, its start tag
+    /// ending at `tag_end` and itself at `end`, with the parent's prefix
+    /// and binding (written as it stands).
+    fn run_leaf(&mut self, window: &[u8], name: QSpan, tag_end: usize, end: usize) {
+        let _ = (window, name, tag_end, end);
+    }
     /// The run ends at `window[at]`.
     fn run_done(&mut self, window: &[u8], at: usize);
 }
@@ -46,8 +53,10 @@ pub(crate) struct RunStart<'a> {
     pub ns: &'a str,
     /// It has the parent's prefix, so the parent's binding.
     pub parent_ns: bool,
-    /// `<name/>`: where the tag ends (an end follows at once).
-    pub empty_end: Option<usize>,
+    /// Where the tag ends.
+    pub end: usize,
+    /// `<name/>`: an end follows at once.
+    pub empty: bool,
 }
 
 /// A plain [`Handler`]: events for everything.
@@ -127,10 +136,35 @@ impl StreamParser {
             self.text_run = 0;
             return Some(Took::End(end));
         }
-        let (name, end, empty) = quick::simple_start(window, at, self.lex.name)?;
+        let (name, end, empty) = quick::simple_start(window, at, &self.lex)?;
+        if let Some(leaf_end) = self.run_leaf(window, name, end).filter(|_| !empty) {
+            self.text_run = 0;
+            return Some(Took::Leaf { name, tag_end: end, end: leaf_end });
+        }
         let parent_ns = self.run_open((window, text), name)?;
         self.text_run = 0;
         Some(Took::Start { name, end, parent_ns, empty })
+    }
+
+    /// The end of `<name>text</name>` whose start tag ends at `start_end`,
+    /// when it is one whole element with the parent's prefix, within the
+    /// depth and text limits. It is never open in the parser: nothing in it
+    /// can be an error, and it is written as it stands (no declarations).
+    #[inline(always)]
+    fn run_leaf(&self, window: &[u8], name: QSpan, start_end: usize) -> Option<usize> {
+        let parent = self.stack.last()?;
+        let (start, qname_end) = (name.start as usize, name.end as usize);
+        let prefix = window.get(start..start + name.prefix_len as usize)?;
+        let parent_prefix =
+            self.names.as_bytes().get(parent.name.0 as usize..(parent.name.0 + parent.prefix_len) as usize)?;
+        if self.stack.len() >= self.limits.xml.max_depth || !short_eq(parent_prefix, prefix) {
+            return None;
+        }
+        let text_end = quick::simple_text(window, start_end)?;
+        if (text_end - start_end) as u64 > self.limits.max_text_run {
+            return None;
+        }
+        quick::matching_end(window, text_end, &window[start..qname_end])
     }
 
     /// Opens the element `name` of a run, as `start` would: `None` (and
@@ -163,6 +197,10 @@ impl StreamParser {
     fn hand_over(&mut self, window: &[u8], token: Took, h: &mut impl Runs) -> usize {
         match token {
             Took::Text(end) => end,
+            Took::Leaf { name, tag_end, end } => {
+                h.run_leaf(window, name, tag_end, end);
+                end
+            }
             Took::End(end) => {
                 self.close_quietly();
                 h.run_end();
@@ -171,8 +209,7 @@ impl StreamParser {
             Took::Start { name, end, parent_ns, empty } => {
                 if let Some(open) = self.stack.last() {
                     let prefix = &self.names[open.name.0 as usize..(open.name.0 + open.prefix_len) as usize];
-                    let empty_end = empty.then_some(end);
-                    h.run_start(window, &RunStart { name, prefix, ns: self.scope.get(open.ns), parent_ns, empty_end });
+                    h.run_start(window, &RunStart { name, prefix, ns: self.scope.get(open.ns), parent_ns, end, empty });
                 }
                 if empty {
                     self.close_quietly();
@@ -198,4 +235,5 @@ enum Took {
     Text(usize),
     End(usize),
     Start { name: QSpan, end: usize, parent_ns: bool, empty: bool },
+    Leaf { name: QSpan, tag_end: usize, end: usize },
 }
