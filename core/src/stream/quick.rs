@@ -25,12 +25,50 @@ pub(super) fn plain_text(window: &[u8], pos: usize, limit: usize) -> Option<usiz
 /// The end of `</name>` at `pos` when `name` is the innermost open
 /// element's, written without whitespace: the lexer would read the same
 /// token, and it matches. `None` leaves every other case to it.
+#[inline(always)]
 pub(super) fn matching_end(window: &[u8], pos: usize, name: &[u8]) -> Option<usize> {
     let name_end = pos + 2 + name.len();
     let simple = window.get(pos + 1) == Some(&b'/')
-        && window.get(pos + 2..name_end) == Some(name)
-        && window.get(name_end) == Some(&b'>');
+        && window.get(name_end) == Some(&b'>')
+        && window.get(pos + 2..name_end).is_some_and(|written| same_name(written, name));
     simple.then_some(name_end + 1)
+}
+
+/// Whether `a` sorts after `b` bytewise, compared inline (a call to
+/// `memcmp`, even for an empty `b`, cost more than the comparison).
+#[inline(always)]
+fn sorts_after(a: &[u8], b: &[u8]) -> bool {
+    match a.iter().zip(b).find(|(x, y)| x != y) {
+        Some((x, y)) => x > y,
+        None => a.len() > b.len(),
+    }
+}
+
+/// Equal names, compared eight bytes at a time inline: a call to `memcmp`
+/// for every end tag cost more than the comparison.
+#[inline(always)]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).fold(true, |same, (x, y)| same & (x == y));
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    // Whole words, then the last eight bytes (overlapping the one before).
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The text of the window of `len` bytes at `offset` in a chunk, sliced
@@ -114,7 +152,7 @@ fn simple_attrs(window: &[u8], mut at: usize, limits: &LexLimits) -> Option<(usi
         let bytes = window.get(at + 1..)?;
         let len = 1 + ascii_name_run(bytes.get(1..)?);
         let name = &bytes[..len];
-        let plain = is_ascii_ncname_start(name[0]) && len <= limits.name && *name > *last;
+        let plain = is_ascii_ncname_start(name[0]) && len <= limits.name && sorts_after(name, last);
         if !plain || matches!(name, b"xmlns" | b"Id" | b"ID") || bytes.get(len..len + 2)? != b"=\"" {
             return None;
         }
@@ -261,6 +299,31 @@ mod tests {
                 assert_eq!(lexed, Ok(Token::Start { start: 0, end, name, empty: false }), "{max}");
             } else {
                 assert!(lexed.is_err(), "{max}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_sort_bytewise() {
+        let names = ["", "a", "ab", "abc", "abd", "b", "B", "a1", "kode", "kodeord"];
+        for a in names {
+            for b in names {
+                assert_eq!(sorts_after(a.as_bytes(), b.as_bytes()), a > b, "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_compare_whole() {
+        let names = ["", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "ns3:Postnummer", "ns3:Postnummer-og-by"];
+        for a in names {
+            for b in names {
+                assert_eq!(same_name(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+            }
+            for i in 0..a.len() {
+                let mut c = a.as_bytes().to_vec();
+                c[i] ^= 1;
+                assert!(!same_name(a.as_bytes(), &c), "{a} at {i}");
             }
         }
     }
