@@ -161,15 +161,7 @@ impl ExcC14n {
     /// The namespace declarations of the element whose bindings began at `m`.
     fn declarations(&mut self, m: Mark) {
         for (prefix, uri) in self.rendered.since(m) {
-            if prefix.is_empty() {
-                self.out.push(b" xmlns=\"");
-            } else {
-                self.out.push(b" xmlns:");
-                self.out.push(prefix.as_bytes());
-                self.out.push(b"=\"");
-            }
-            escape::attr_value(&mut self.out, uri);
-            self.out.push(b"\"");
+            declaration(&mut self.out, prefix, uri);
         }
     }
 
@@ -237,7 +229,7 @@ impl ExcC14n {
             // Declarations come before the attributes.
             self.run_done(window, name.1);
             self.rendered.push(s.prefix, s.ns);
-            self.declarations(m);
+            declaration(&mut self.out, s.prefix, s.ns);
         }
         if s.empty {
             self.run_done(window, s.end - 2);
@@ -262,6 +254,24 @@ impl ExcC14n {
             self.out.push(rest);
         }
         self.run_from = at;
+    }
+}
+
+/// ` xmlns[:prefix]="uri"`. A URI in scope rarely needs escaping (the
+/// parser refuses references, `<` and whitespace in it): two scans find
+/// that faster than the escaper's byte loop.
+fn declaration(out: &mut Writer<digest::Context>, prefix: &str, uri: &str) {
+    if prefix.is_empty() {
+        out.push(b" xmlns=\"");
+    } else {
+        out.push_wrapped(b" xmlns:", prefix.as_bytes(), b"=\"");
+    }
+    let bytes = uri.as_bytes();
+    if memchr3(b'"', b'&', b'<', bytes).is_none() && memchr3(b'\t', b'\n', b'\r', bytes).is_none() {
+        out.push_wrapped(b"", bytes, b"\"");
+    } else {
+        escape::attr_value(out, uri);
+        out.push(b"\"");
     }
 }
 

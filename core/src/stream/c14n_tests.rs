@@ -35,6 +35,7 @@ const DOCS: &[&str] = &[
     "<r>\r\n<a>\r</a>\n<b>x\r</b>\n\n<c/>\r</r>",
     r#"<r xmlns:a="urn:a"><a:x b="1" c="2"><a:y d="&amp;" e="x>y"/><y f="1" g="2"/></a:x><x c="2" b="1">t</x></r>"#,
     r#"<r xmlns:a="urn:a" xmlns="urn:d"><a:x k="v"><y k="v" l="w">t</y><a:z k="v"/></a:x><x xmlns="" k="v"/></r>"#,
+    r#"<r xmlns:a='urn:"a">' xmlns='urn:"d"'><a:x/><b><a:y/><c/></b><a:z><d>t</d></a:z></r>"#,
 ];
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {
