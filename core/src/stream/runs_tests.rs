@@ -233,3 +233,41 @@ fn runs_are_taken() {
     assert_eq!(h.runs, 1, "one run from the first <p:a> to </r>");
     assert_eq!(h.leaves, 2, "<p:b>1</p:b>, <p:b>2</p:b>");
 }
+
+/// Damaged corpus messages (a byte replaced by one that matters to runs)
+/// read with runs as with events: the same lines or the same error at
+/// the same byte, whole and cut at random.
+#[test]
+fn damaged_messages_read_as_events_read_them() {
+    const INTERESTING: &[u8] = b"<>&;/: =\"'\r\n]x#\xC3";
+    let mut seed = 0x5DEE_CE66_D1CE_4E5Du64;
+    let files = super::tests::corpus_files();
+    let messages: Vec<_> = files.iter().filter(|f| f.to_string_lossy().contains("messages")).collect();
+    let (mut read, mut refused) = (0, 0);
+    for f in messages {
+        let original = std::fs::read(f).unwrap();
+        for _ in 0..200 {
+            let mut doc = original.clone();
+            for _ in 0..1 + super::tests::rng(&mut seed) % 2 {
+                let at = super::tests::rng(&mut seed) as usize % doc.len();
+                doc[at] = INTERESTING[super::tests::rng(&mut seed) as usize % INTERESTING.len()];
+            }
+            let cut = 1 + super::tests::rng(&mut seed) as usize % (doc.len() - 1);
+            for cuts in [&[][..], &[cut]] {
+                let events = super::tests::events_only(&doc, cuts);
+                (read, refused) = (read + 1, refused + usize::from(events.is_err()));
+                for floor in [1, 2] {
+                    let taken = events_taking_runs(&doc, cuts, floor);
+                    assert_eq!(
+                        taken,
+                        events,
+                        "{} damaged, cut {cuts:?}: {}",
+                        f.display(),
+                        String::from_utf8_lossy(&doc)
+                    );
+                }
+            }
+        }
+    }
+    assert!(read > 1000 && refused > read / 4 && refused < read, "{read} read, {refused} refused");
+}

@@ -49,7 +49,7 @@ fn stream_events(doc: &[u8], cuts: &[usize]) -> Result<Vec<String>, (String, u64
     events
 }
 
-fn events_only(doc: &[u8], cuts: &[usize]) -> Result<Vec<String>, (String, u64)> {
+pub(super) fn events_only(doc: &[u8], cuts: &[usize]) -> Result<Vec<String>, (String, u64)> {
     let mut p = StreamParser::new(StreamLimits::like_whole(Limits::default()));
     let mut out = Vec::new();
     let mut h = |ev: &StreamEvent<'_>| {
@@ -107,7 +107,7 @@ fn whole_events(doc: &[u8]) -> Result<Vec<String>, (String, u64)> {
     }
 }
 
-fn corpus_files() -> Vec<PathBuf> {
+pub(super) fn corpus_files() -> Vec<PathBuf> {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus"));
     let mut files = Vec::new();
     let mut dirs = vec![root.join("messages"), root.join("negative")];
@@ -127,7 +127,7 @@ fn corpus_files() -> Vec<PathBuf> {
 }
 
 /// A small deterministic generator.
-fn rng(seed: &mut u64) -> u64 {
+pub(super) fn rng(seed: &mut u64) -> u64 {
     *seed ^= *seed << 13;
     *seed ^= *seed >> 7;
     *seed ^= *seed << 17;
