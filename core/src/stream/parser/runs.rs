@@ -1,16 +1,19 @@
 //! Runs of simple markup, taken without events: start tags with an ASCII
 //! name and attributes as canonical form writes them (`<p:name>`,
-//! `<p:name a="1" b="2"/>`; no namespace declarations), end tags that
-//! repeat the open element's name exactly, and text up to the next `<`
-//! without `>`, `\r` or references other than `&amp;`, `&lt;`, `&gt;`
-//! (see [`quick::simple_start`] and [`quick::simple_text`]). Such tokens
-//! are what the lexer reads them to be, and a handler that needs to see
-//! nothing of them but their names and namespaces (the pipeline, whose
-//! canonicalizers write them as they stand) takes them as a run: the
-//! parser keeps its state (open elements, text runs) as the events would
-//! keep it and hands over the starts, the ends and the run's bytes. Every
-//! other token, and any simple one that would be an error, ends the run
-//! and is read by the general path, which reports it.
+//! `<p:name a="1" b="2"/>`; no prefixed attribute, namespace declaration,
+//! `Id` or `ID`), end tags that repeat the open element's name exactly,
+//! and text up to the next `<` without `>`, `\r` or references other
+//! than `&amp;`, `&lt;`, `&gt;` (see [`quick::simple_start`] and
+//! [`quick::simple_text`]). Such tokens are what the lexer reads them to
+//! be, and a handler that needs to see nothing of them but their names and
+//! namespaces (the pipeline, whose canonicalizers write them as they
+//! stand, and whose ID checks look at `Id`, `ID` and `wsu:Id` only) takes
+//! them as a run: the parser keeps its state (open elements, text runs)
+//! as the events would keep it and hands over the starts, the ends and the
+//! run's bytes; a whole leaf element with its parent's prefix is checked
+//! at once and never opened. Every other token, and any simple one that
+//! would be an error, ends the run and is read by the general path, which
+//! reports it.
 
 use super::super::error::StreamError;
 use super::super::event::StreamEvent;
