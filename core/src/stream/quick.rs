@@ -353,6 +353,13 @@ mod tests {
             let lexed = Lexer::new(text.as_bytes(), 0, text.len(), limits).next_token(None);
             assert!(matches!(lexed, Ok(Token::Text { start: 0, end: e, .. }) if e == end), "{text}");
         }
+        // Every byte: a stop exactly for the four.
+        for b in 0..=255u8 {
+            let block = [b, b'a', b'a', b'a', b'a', b'a', b'a', b'a'];
+            assert_eq!(stop_lanes(&block) != 0, matches!(b, b'<' | b'>' | b'&' | b'\r'), "{b:#x}");
+            let block = [b'a', b'a', b'a', b'a', b'a', b'a', b'a', b];
+            assert_eq!(stop_lanes(&block) != 0, matches!(b, b'<' | b'>' | b'&' | b'\r'), "{b:#x}");
+        }
         // Longer than a block of eight, the stop in each lane.
         for at in 0..20 {
             for stop in ["<", "&", ">", "\r"] {
