@@ -318,7 +318,10 @@ impl StreamParser {
             }
         }
         while pos < window.len() {
-            if let Some(floor) = h.run_floor() {
+            // Text going on from an earlier window is long (a base64
+            // document): the general path passes it, a run would scan it first in vain.
+            let long_text = self.text_run > 0 && window[pos] != b'<';
+            if let Some(floor) = h.run_floor().filter(|_| !long_text) {
                 pos = self.simple_run((window, text), pos, floor, h);
                 if pos == window.len() {
                     break;
