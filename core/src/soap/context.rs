@@ -9,6 +9,7 @@ use super::error::{ContextErrorKind as C, EnvelopeError};
 use super::model::TextValue;
 use super::parser::{Parser, Result};
 use crate::ids::{Cvr, Uuid};
+use crate::xml::chars::name_eq;
 use crate::xml::reader::{Event, StartTag};
 use crate::xml::text::{first_non_ws, is_blank};
 use crate::xml::{NsId, Span};
@@ -192,7 +193,9 @@ impl<'a> Parser<'a> {
             };
             let at = child.span.start();
             let local = self.local(&child);
-            let Some(i) = fields.iter().position(|f| f.name == local).filter(|_| child.ns == ns) else {
+            let Some(i) =
+                fields.iter().position(|f| name_eq(f.name.as_bytes(), local.as_bytes())).filter(|_| child.ns == ns)
+            else {
                 return Err(EnvelopeError::context(C::UnknownField, at));
             };
             if values[i].is_some() {

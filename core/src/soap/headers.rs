@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use super::error::{EnvelopeError, SoapErrorKind as S};
 use super::model::{Framework, HeaderBlock, SoapVersion, TextValue};
 use super::parser::{Parser, Result};
+use crate::wss::header::SecurityHeader;
 use crate::xml::reader::StartTag;
 use crate::xml::text::trim_xml;
 use crate::xml::{NsId, Span};
@@ -70,15 +71,16 @@ impl<'a> Parser<'a> {
         let Some(state) = self.security.as_mut() else {
             return Ok(self.r.skip_element()?);
         };
-        match crate::wss::header::read(&mut self.r, t, &state.limits, state.assertion_pass.as_ref()) {
-            Ok((header, end)) => {
+        let header = state.header.insert(SecurityHeader::default());
+        match crate::wss::header::read(&mut self.r, t, &state.limits, state.assertion_pass.as_ref(), header) {
+            Ok(end) => {
                 if let [sig] = header.signatures.as_slice() {
                     want_digests(self.r.taps(), sig);
                 }
-                state.header = Some(header);
                 Ok(end)
             }
             Err(e) => {
+                state.header = None;
                 state.error = Some(e);
                 Err(EnvelopeError::soap(S::InvalidSecurityHeader, t.span.start()))
             }

@@ -59,14 +59,16 @@ pub(crate) struct SecurityHeader<'a> {
     pub known: Option<(Span, Arc<TokenClaims>)>,
 }
 
-/// Reads the Security header whose start tag was just read, through its end tag.
+/// Reads the Security header whose start tag was just read, through its end
+/// tag, into `header` (empty; filled in place: the header is large); returns
+/// the end tag's span.
 pub(crate) fn read<'a>(
     r: &mut Reader<'a>,
     t: &StartTag,
     limits: &SignatureLimits,
     assertion_pass: Option<&AssertionPass>,
-) -> Result<(SecurityHeader<'a>, Span)> {
-    let mut header = SecurityHeader::default();
+    header: &mut SecurityHeader<'a>,
+) -> Result<Span> {
     let end = loop {
         let c = match next_child(r)? {
             Child::End(span) => break span,
@@ -112,7 +114,7 @@ pub(crate) fn read<'a>(
         }
     };
     header.span = Span::new(t.span.start(), end.end());
-    Ok((header, end))
+    Ok(end)
 }
 
 /// `wsu:Timestamp`: `Created`, then optionally `Expires`.

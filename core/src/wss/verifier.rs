@@ -109,11 +109,12 @@ impl Verifier {
                 parsed.inline_digests.push(done);
             }
         }
-        let envelope = parsed.envelope;
-        let header = parsed.security.ok_or(VerifyError::sig(E::NoSignature, envelope.span().start()))?;
-        let sig = single_signature(&header)?;
+        // The header is borrowed, not moved: it is large, and only read.
+        let header =
+            parsed.security.as_ref().ok_or(VerifyError::sig(E::NoSignature, parsed.envelope.span().start()))?;
+        let sig = single_signature(header)?;
         self.check_timestamp(header.timestamp.as_ref(), at, header.span.start())?;
-        let signer = self.resolve_key(Some(&header), &sig.key_info, at, sig.span.start())?;
+        let signer = self.resolve_key(Some(header), &sig.key_info, at, sig.span.start())?;
         let doc = Document {
             src: input.as_str(),
             content_start: input.content_start(),
@@ -123,10 +124,10 @@ impl Verifier {
             inline: &parsed.inline_digests,
         };
         let covered = check(&doc, sig, signer.key(), &self.algorithms())?;
-        self.check_coverage(&envelope, &header, &covered)?;
-        let root = QName { ns: envelope.version().namespace(), local: "Envelope" };
+        self.check_coverage(&parsed.envelope, header, &covered)?;
+        let root = QName { ns: parsed.envelope.version().namespace(), local: "Envelope" };
         let signed = signed_elements(root, &parsed.index, &parsed.names, &covered);
-        Ok(Verified::new(envelope, covered, signed, signer, sig, header.timestamp))
+        Ok(Verified::new(parsed.envelope, covered, signed, signer, sig, header.timestamp))
     }
 
     pub(crate) fn algorithms(&self) -> AlgorithmPolicy<'_> {

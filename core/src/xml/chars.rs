@@ -59,6 +59,28 @@ pub(crate) fn short_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
+/// Equal names (qualified names, IDs, up to [`NAME_WORDS`] words long),
+/// compared eight bytes at a time inline; longer strings with `==`.
+#[inline]
+pub(crate) fn name_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return short_eq(a, b);
+    }
+    if n > 8 * NAME_WORDS {
+        return a == b;
+    }
+    let word = |s: &[u8], at: usize| s.get(at..at + 8).map(|w| u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+    // Whole words from the start, then the last eight bytes (overlapping).
+    (0..n - 8).step_by(8).all(|at| word(a, at) == word(b, at)) && word(a, n - 8) == word(b, n - 8)
+}
+
+/// The longest [`name_eq`] compares inline, in eight-byte words.
+const NAME_WORDS: usize = 8;
+
 /// 1 for the ASCII bytes that may continue an NCName, 0 for every other byte.
 static ASCII_NAME_BYTE: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -214,6 +236,21 @@ mod tests {
             let mut bytes = *b"abcdefghijklmnopqrst";
             bytes[11] = stop;
             assert_eq!(ascii_name_run(&bytes), plain(&bytes), "byte {stop}");
+        }
+    }
+
+    #[test]
+    fn name_eq_is_byte_equality() {
+        let base: Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..base.len() {
+            let a = &base[..len];
+            assert!(name_eq(a, a), "{len}");
+            assert!(!name_eq(a, &base[..len + 1]), "{len}");
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!name_eq(a, &b), "{len} at {at}");
+            }
         }
     }
 

@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::chars::{name_eq, short_eq};
 use super::names::{NsId, NsTable};
 use super::reader::{Attr, Binding};
 use super::text::attr_value;
@@ -95,7 +96,7 @@ impl<'a> IdIndex<'a> {
 
     fn position(&self, id: &str) -> Option<usize> {
         match self.by_id.is_empty() {
-            true => self.ids.iter().position(|known| known == id),
+            true => self.ids.iter().position(|known| name_eq(known.as_bytes(), id.as_bytes())),
             false => self.by_id.get(id).copied(),
         }
     }
@@ -175,7 +176,8 @@ impl<'a> IdIndex<'a> {
     pub fn context(&self, parent_bindings: &[Binding<'a>], names: &NsTable<'a>, depth: u32) -> Context<'a> {
         let mut inherited_ns: Vec<(&'a str, &'a str)> = Vec::with_capacity(parent_bindings.len());
         for b in parent_bindings.iter().rev() {
-            if b.prefix != "xml" && !inherited_ns.iter().any(|(p, _)| *p == b.prefix) {
+            let prefix = b.prefix.as_bytes();
+            if !short_eq(prefix, b"xml") && !inherited_ns.iter().any(|(p, _)| short_eq(p.as_bytes(), prefix)) {
                 inherited_ns.push((b.prefix, names.uri(b.ns)));
             }
         }

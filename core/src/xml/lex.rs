@@ -10,6 +10,7 @@ use memchr::{memchr, memchr3, memmem};
 
 use super::chars::{
     ascii_name_run, is_ascii_ncname_char, is_ascii_ncname_start, is_name_char, is_name_start_char, is_ws, is_xml_char,
+    name_eq,
 };
 use super::error::{err, XmlError, XmlErrorKind as K};
 use crate::Limits;
@@ -230,7 +231,7 @@ impl<'a> Lexer<'a> {
     fn end_tag_matching(&mut self, start: usize, open: QSpan) -> Option<Token> {
         let expected = open.raw(self.src);
         let name_end = start + 2 + expected.len();
-        if name_end >= self.end || &self.src[start + 2..name_end] != expected {
+        if name_end >= self.end || !name_eq(&self.src[start + 2..name_end], expected) {
             return None;
         }
         let close = match self.src[name_end] {
