@@ -8,6 +8,7 @@
 //! already rendered.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use super::escape;
 use super::sink::Writer;
@@ -23,6 +24,8 @@ const KNOWN_PLAIN: u64 = (1 << (NsId::DS11.0 + 1)) - 1;
 
 /// An attribute ready for output.
 struct OutAttr<'a> {
+    /// The namespace as the feeding reader interned it: equal ids, equal URIs.
+    ns: NsId,
     uri: &'a str,
     local: &'a [u8],
     qname: &'a [u8],
@@ -250,7 +253,7 @@ impl<'a, S: Sink> C14n<'a, S> {
             self.consider(b"wsu", NsId::WSU);
         }
         if self.ns_out.len() > 1 {
-            self.ns_out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            self.ns_out.sort_unstable_by(|a, b| bytes_cmp(a.0, b.0));
         }
         for i in 0..self.ns_out.len() {
             let (prefix, ns) = self.ns_out[i];
@@ -406,21 +409,23 @@ impl<'a, S: Sink> C14n<'a, S> {
         for a in r.attrs() {
             let (qname, value) = (qname_of(src, a.name), AttrText::Raw(&src[a.value.range()]));
             let local = &qname[if a.name.prefix_len == 0 { 0 } else { a.name.prefix_len as usize + 1 }..];
-            self.attrs_out.push(OutAttr { uri: r.names().uri(a.ns), local, qname, value });
+            self.attrs_out.push(OutAttr { ns: a.ns, uri: r.names().uri(a.ns), local, qname, value });
         }
         let own = self.attrs_out.len();
         for (i, &(qname, _)) in inherited_xml.iter().enumerate() {
             let local = qname.strip_prefix("xml:").unwrap_or(qname).as_bytes();
             if !self.attrs_out[..own].iter().any(|a| a.uri == crate::ns::XML && a.local == local) {
                 let (uri, qname, value) = (crate::ns::XML, qname.as_bytes(), AttrText::Inherited(i));
-                self.attrs_out.push(OutAttr { uri, local, qname, value });
+                self.attrs_out.push(OutAttr { ns: NsId::XML, uri, local, qname, value });
             }
         }
         if added_id {
             let (uri, local, qname) = (crate::ns::WSU, &b"Id"[..], &b"wsu:Id"[..]);
-            self.attrs_out.push(OutAttr { uri, local, qname, value: AttrText::ApexId });
+            self.attrs_out.push(OutAttr { ns: NsId::WSU, uri, local, qname, value: AttrText::ApexId });
         }
-        self.attrs_out.sort_unstable_by(|a, b| (a.uri, a.local).cmp(&(b.uri, b.local)));
+        if self.attrs_out.len() > 1 {
+            self.attrs_out.sort_unstable_by(attr_order);
+        }
         for a in &self.attrs_out {
             self.out.push_wrapped(b" ", a.qname, b"=\"");
             match a.value {
@@ -430,6 +435,22 @@ impl<'a, S: Sink> C14n<'a, S> {
             }
             self.out.push(b"\"");
         }
+    }
+}
+
+/// Canonical attribute order: by namespace URI, then local name. Attributes
+/// of one namespace (most often none) compare by local name alone.
+fn attr_order(a: &OutAttr<'_>, b: &OutAttr<'_>) -> Ordering {
+    let by_uri = if a.ns == b.ns { Ordering::Equal } else { bytes_cmp(a.uri.as_bytes(), b.uri.as_bytes()) };
+    by_uri.then_with(|| bytes_cmp(a.local, b.local))
+}
+
+/// `a.cmp(b)` without a call to `memcmp` for the short strings names are.
+#[inline]
+fn bytes_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    match a.iter().zip(b).find(|(x, y)| x != y) {
+        Some((x, y)) => x.cmp(y),
+        None => a.len().cmp(&b.len()),
     }
 }
 
@@ -544,5 +565,42 @@ mod tests {
         for id in 0..=NsId::DS11.0 {
             assert!(!escape::attr_value_escapes(names.uri(NsId(id))), "{}", names.uri(NsId(id)));
         }
+    }
+
+    #[test]
+    fn bytes_cmp_is_byte_order() {
+        let words: [&[u8]; 10] = [b"", b"a", b"b", b"ab", b"abc", b"abd", b"Id", b"ID", b"id", b"\xff"];
+        for a in words {
+            for b in words {
+                assert_eq!(bytes_cmp(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn attributes_sort_by_uri_then_local_name() {
+        let at = |ns: NsId, uri: &'static str, local: &'static [u8]| OutAttr {
+            ns,
+            uri,
+            local,
+            qname: local,
+            value: AttrText::Raw(b""),
+        };
+        let mut names = NsTable::default();
+        let (b, a) = (names.intern("urn:b"), names.intern("urn:a"));
+        let mut attrs = [
+            at(b, "urn:b", b"x"),
+            at(NsId::NONE, "", b"z"),
+            at(a, "urn:a", b"y"),
+            at(NsId::XML, crate::ns::XML, b"lang"),
+            at(NsId::NONE, "", b"Id"),
+            at(a, "urn:a", b"b"),
+        ];
+        let mut expected: Vec<(&str, &[u8])> = attrs.iter().map(|o| (o.uri, o.local)).collect();
+        expected.sort();
+        attrs.sort_unstable_by(attr_order);
+        assert_eq!(attrs.iter().map(|o| (o.uri, o.local)).collect::<Vec<_>>(), expected);
+        assert_eq!(NsTable::default().uri(NsId::XML), crate::ns::XML);
+        assert_eq!(NsTable::default().uri(NsId::WSU), crate::ns::WSU);
     }
 }

@@ -376,22 +376,22 @@ fn replaced<'v>(bytes: &[u8], edits: impl Iterator<Item = (usize, usize, &'v [u8
 /// The length of a hole's value at the start of `bytes`, up to `stop` (the
 /// byte that follows the hole in the shape): `None` when a byte before it is
 /// one the hole does not take, or the value is empty or longer than `max`.
+/// The first byte the hole does not take must be `stop` (which a hole never
+/// takes: a quote after a URI, `<` after a digest; a test compares this with
+/// the byte-by-byte [`hole_len_plain`](tests::hole_len_plain) for every stop byte).
 fn hole_len(bytes: &[u8], kind: Hole, stop: u8, max: usize) -> Option<usize> {
     let (taken, shortest) = match kind {
         Hole::Uri if bytes.first() == Some(&b'#') => (&ID_BYTES, 2),
         Hole::Uri => return None,
         Hole::Digest => (&BASE64_BYTES, 1),
     };
-    let from = usize::from(kind == Hole::Uri);
-    for (i, &b) in bytes.iter().enumerate().take(max + 1).skip(from) {
-        if b == stop {
-            return (i >= shortest).then_some(i);
-        }
-        if !taken[usize::from(b)] {
-            return None;
-        }
+    if taken[usize::from(stop)] {
+        return None;
     }
-    None
+    let from = usize::from(kind == Hole::Uri);
+    let window = &bytes[..bytes.len().min(max.saturating_add(1))];
+    let i = from + window.get(from..)?.iter().position(|&b| !taken[usize::from(b)])?;
+    (window[i] == stop && i >= shortest).then_some(i)
 }
 
 /// A table of the ASCII letters and digits and the bytes of `extra`.
@@ -459,6 +459,53 @@ mod tests {
 <ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature></e:H><e:B Id=\"b\"/></e:Env>",
             ids[0], transform(""), digests[0], ids[1], transform(inclusive), digests[1]
         )
+    }
+
+    /// The byte-by-byte scan [`hole_len`] must agree with.
+    pub(super) fn hole_len_plain(bytes: &[u8], kind: Hole, stop: u8, max: usize) -> Option<usize> {
+        let (taken, shortest) = match kind {
+            Hole::Uri if bytes.first() == Some(&b'#') => (&ID_BYTES, 2),
+            Hole::Uri => return None,
+            Hole::Digest => (&BASE64_BYTES, 1),
+        };
+        let from = usize::from(kind == Hole::Uri);
+        for (i, &b) in bytes.iter().enumerate().take(max + 1).skip(from) {
+            if b == stop {
+                return (i >= shortest).then_some(i);
+            }
+            if !taken[usize::from(b)] {
+                return None;
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn hole_len_matches_the_byte_by_byte_scan() {
+        let values: [&[u8]; 8] = [b"", b"#", b"#a", b"#id-1.x_y:z", b"qjD+s=", b"a b", b"#a\"b", b"x<y"];
+        for value in values {
+            for stop in 0..=255u8 {
+                for tail in [&b""[..], b"\"", b"<", b"'"] {
+                    let bytes = [value, &[stop][..], tail].concat();
+                    for max in [0, 1, 2, 5, 11, 12, 100] {
+                        for kind in [Hole::Uri, Hole::Digest] {
+                            let (fast, plain) =
+                                (hole_len(&bytes, kind, stop, max), hole_len_plain(&bytes, kind, stop, max));
+                            // A stop byte the hole would take never occurs (see `hole_len`): refused, not misread.
+                            let stop_taken = match kind {
+                                Hole::Uri => ID_BYTES[usize::from(stop)],
+                                Hole::Digest => BASE64_BYTES[usize::from(stop)],
+                            };
+                            if stop_taken {
+                                assert_eq!(fast, None, "{bytes:?} {kind:?} max {max}");
+                            } else {
+                                assert_eq!(fast, plain, "{bytes:?} {kind:?} stop {stop} max {max}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     const D1: &str = "qjD+snq2UBD/x7qTUxPsZyCNXADWrd0/Qd9oT5WNRVw=";

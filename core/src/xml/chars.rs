@@ -194,16 +194,33 @@ fn find_control(text: &[u8]) -> Option<usize> {
     for block in &mut blocks {
         let masks = [word(&block[..8]), word(&block[8..16]), word(&block[16..24]), word(&block[24..])].map(below);
         if masks.iter().any(|&m| m != 0) {
-            // Line ends flag most blocks of line-wrapped text: look only at the flagged words.
+            // Line ends flag most blocks of line-wrapped text: look only at
+            // the flagged words, each with one exact test rather than a loop.
             for (i, _) in masks.iter().enumerate().filter(|(_, &m)| m != 0) {
-                if let Some(p) = block[i * 8..i * 8 + 8].iter().position(|&b| is_forbidden_control(b)) {
-                    return Some(base + i * 8 + p);
+                let bad = forbidden_lanes(word(&block[i * 8..i * 8 + 8]));
+                if bad != 0 {
+                    return Some(base + i * 8 + (bad.trailing_zeros() / 8) as usize);
                 }
             }
         }
         base += 32;
     }
     blocks.remainder().iter().position(|&b| is_forbidden_control(b)).map(|p| base + p)
+}
+
+/// The high bit of each lane (byte) of `x` that is a forbidden control:
+/// below 0x20 and not tab, newline or carriage return. Exact per lane: no
+/// sum carries into the next lane (each adds at most 0x7F to at most 0x7F).
+#[inline]
+fn forbidden_lanes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // High bit set where the lane is at least 0x20 (or has its own high bit).
+    let at_least_space = ((x & LOW7) + ONES * 0x60) | x;
+    let nonzero = |z: u64| ((z & LOW7) + LOW7) | z;
+    let allowed = !nonzero(x ^ (ONES * 0x09)) | !nonzero(x ^ (ONES * 0x0A)) | !nonzero(x ^ (ONES * 0x0D));
+    !at_least_space & !allowed & HIGH
 }
 
 #[inline]
@@ -250,6 +267,22 @@ mod tests {
                 let mut b = a.to_vec();
                 b[at] ^= 0x20;
                 assert!(!name_eq(a, &b), "{len} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn forbidden_lanes_match_the_byte_test() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut bytes = [b' '; 8];
+                bytes[lane] = b;
+                // Neighbours that must not disturb the lane: below, at and above 0x20.
+                bytes[(lane + 1) % 8] = [0x0A, 0x1F, 0xFF, 0x00][usize::from(b) % 4];
+                let mask = forbidden_lanes(u64::from_le_bytes(bytes));
+                for (i, &c) in bytes.iter().enumerate() {
+                    assert_eq!(mask >> (8 * i + 7) & 1 == 1, is_forbidden_control(c), "{bytes:?} lane {i}");
+                }
             }
         }
     }
