@@ -137,6 +137,11 @@ impl<'a> IdIndex<'a> {
                 None => self.context(tag.bindings, tag.names, tag.depth),
             };
             let index = self.entries.len();
+            if index == 0 {
+                // A message has a handful of IDs: room for them at once, not in steps of doubling.
+                self.entries.reserve(8);
+                self.ids.reserve(8);
+            }
             first.get_or_insert(index);
             self.add_id(id, index);
             self.open.push(index);
