@@ -133,7 +133,7 @@ pub(crate) fn parse_for_verification<'a>(
         (Ok(()), _) => Ok(ParsedForVerification {
             inline_digests: parser.r.take_taps().map(|t| t.into_done()).unwrap_or_default(),
             index: parser.r.take_index().unwrap_or_default(),
-            names: parser.r.names().clone(),
+            names: parser.r.take_names(),
             envelope: parser.env,
             security: state.header,
         }),

@@ -199,6 +199,11 @@ impl<'a> Reader<'a> {
         &self.names
     }
 
+    /// Takes the namespace table out of a reader that is done (it is left empty).
+    pub fn take_names(&mut self) -> NsTable<'a> {
+        std::mem::take(&mut self.names)
+    }
+
     /// Attributes of the last start tag (valid until the next call to `next`).
     pub fn attrs(&self) -> &[Attr] {
         &self.attrs
