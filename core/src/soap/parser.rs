@@ -123,19 +123,15 @@ pub(crate) fn parse_for_verification<'a>(
         SecurityState { limits: *signature_limits, assertion_pass: assertion_pass.cloned(), header: None, error: None };
     parser.security = Some(state);
     let outcome = parser.document();
-    let state = parser.security.take().unwrap_or(SecurityState {
-        limits: *signature_limits,
-        assertion_pass: None,
-        header: None,
-        error: None,
-    });
-    match (outcome, state.error) {
+    // The header and the error are taken from the state, not the state itself (it is large).
+    let error = parser.security.as_mut().and_then(|state| state.error.take());
+    match (outcome, error) {
         (Ok(()), _) => Ok(ParsedForVerification {
             inline_digests: parser.r.take_taps().map(|t| t.into_done()).unwrap_or_default(),
             index: parser.r.take_index().unwrap_or_default(),
             names: parser.r.take_names(),
+            security: parser.security.as_mut().and_then(|state| state.header.take()),
             envelope: parser.env,
-            security: state.header,
         }),
         (Err(_), Some(e)) => Err(e),
         (Err(e), None) => Err(VerifyError::Envelope(e.map_offset(|o| input.original_offset(o)))),
