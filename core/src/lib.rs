@@ -86,3 +86,13 @@ pub use wss::{
     Verifier, VerifyPolicy,
 };
 pub use xml::{line_column, uri as ns, Encoding, Input, Span, XmlError, XmlErrorKind};
+
+/// Hooks for the fuzz targets (feature `fuzzing`, off by default): not API,
+/// no stability promise.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The streaming parser's events as lines, read plainly, and with runs
+    /// of simple markup taken above a depth and read back into events.
+    pub use crate::stream::readback::{events_only as stream_events, events_taking_runs as stream_events_taking_runs};
+}

@@ -18,6 +18,8 @@ mod parser;
 mod pipeline;
 mod prelude;
 mod quick;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod readback;
 mod rendered;
 mod sign;
 mod utf8;

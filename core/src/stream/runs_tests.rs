@@ -4,144 +4,11 @@
 //! file and its shortcut shapes this way, at every cut); and shapes around
 //! the runs' edges.
 
-use memchr::memchr;
-
-use super::error::StreamError;
-use super::parser::{Handler, RunStart, Runs, StreamParser};
-use super::tests::{event_line, push};
+use super::parser::StreamParser;
+use super::readback::{events_taking_runs, lines_with, Recorder};
+use super::tests::{corpus_files, rng};
 use super::{StreamEvent, StreamLimits};
-use crate::xml::lex::QSpan;
 use crate::Limits;
-
-/// Records events, and runs as the events they stand for.
-struct Recorder {
-    out: Vec<String>,
-    floor: u32,
-    /// The open elements' namespaces and local names.
-    open: Vec<(String, String)>,
-    /// Where the run's bytes not read back yet begin.
-    cursor: usize,
-    /// End tags of the run not read back yet (`run_end` has no window).
-    ends: usize,
-    /// Runs taken, leaves in them.
-    runs: usize,
-    leaves: usize,
-}
-
-impl Recorder {
-    /// The run's text up to `to`, then its pending end tags.
-    fn text_to(&mut self, window: &[u8], to: usize) {
-        while self.ends > 0 {
-            let tag = self.cursor + memchr(b'<', &window[self.cursor..]).expect("an end tag");
-            self.text(window, tag);
-            self.cursor = tag + memchr(b'>', &window[tag..]).expect("its end") + 1;
-            let (ns, local) = self.open.pop().expect("an open element");
-            push(&mut self.out, format!("E{} {{{ns}}}{local}", self.open.len() + 1));
-            self.ends -= 1;
-        }
-        self.text(window, to);
-    }
-
-    fn text(&mut self, window: &[u8], to: usize) {
-        if to > self.cursor {
-            push(&mut self.out, format!("T {}", String::from_utf8_lossy(&window[self.cursor..to])));
-        }
-        self.cursor = to;
-    }
-}
-
-impl Handler for Recorder {
-    fn event(&mut self, ev: &StreamEvent<'_>) -> Result<(), StreamError> {
-        match ev {
-            StreamEvent::Start(s) => self.open.push((s.name.ns.to_string(), s.name.local.to_string())),
-            StreamEvent::End { .. } => drop(self.open.pop()),
-            _ => {}
-        }
-        push(&mut self.out, event_line(ev));
-        Ok(())
-    }
-}
-
-impl Runs for Recorder {
-    fn run_floor(&mut self) -> Option<u32> {
-        (self.floor > 0).then_some(self.floor)
-    }
-
-    fn run_begin(&mut self, _: &[u8], at: usize) {
-        (self.cursor, self.ends) = (at, 0);
-        self.runs += 1;
-    }
-
-    fn run_start(&mut self, window: &[u8], s: &RunStart<'_>) {
-        self.text_to(window, s.name.start as usize - 1);
-        let qname = String::from_utf8_lossy(&window[s.name.start as usize..s.name.end as usize]).into_owned();
-        let local = qname.rsplit(':').next().unwrap_or_default().to_string();
-        let prefix = qname.strip_suffix(&local).unwrap_or_default().trim_end_matches(':');
-        assert!(prefix == s.prefix || s.prefix.is_empty() && s.parent_ns, "{prefix} {}", s.prefix);
-        let attrs = attrs(&window[s.name.end as usize..s.end - if s.empty { 2 } else { 1 }]);
-        push(&mut self.out, format!("S{} {{{}}}{local} {attrs:?} []", self.open.len() + 1, s.ns));
-        self.open.push((s.ns.to_string(), local));
-        self.cursor = s.end;
-        if s.empty {
-            let (ns, local) = self.open.pop().expect("the element just opened");
-            push(&mut self.out, format!("E{} {{{ns}}}{local}", self.open.len() + 1));
-        }
-    }
-
-    fn run_end(&mut self) {
-        self.ends += 1;
-    }
-
-    fn run_leaf(&mut self, window: &[u8], name: QSpan, tag_end: usize, end: usize) {
-        self.text_to(window, name.start as usize - 1);
-        let ns = self.open.last().expect("a parent").0.clone();
-        let s = RunStart { name, prefix: "", ns: &ns, parent_ns: true, end: tag_end, empty: false };
-        self.run_start(window, &s);
-        self.run_end();
-        self.text_to(window, end);
-        self.leaves += 1;
-    }
-
-    fn run_done(&mut self, window: &[u8], at: usize) {
-        self.text_to(window, at);
-        assert_eq!(self.cursor, at, "the run read back to its end");
-    }
-}
-
-/// Attributes ` name="value"` as the event lines write them.
-fn attrs(mut tag: &[u8]) -> Vec<String> {
-    let mut out = Vec::new();
-    while let Some(rest) = tag.strip_prefix(b" ") {
-        let eq = memchr(b'=', rest).expect("=");
-        let close = eq + 2 + memchr(b'"', &rest[eq + 2..]).expect("a closing quote");
-        let (name, value) = (&rest[..eq], &rest[eq + 2..close]);
-        out.push(format!("{{}}{}={}", String::from_utf8_lossy(name), String::from_utf8_lossy(value)));
-        tag = &rest[close + 1..];
-    }
-    assert!(tag.is_empty(), "{}", String::from_utf8_lossy(tag));
-    out
-}
-
-/// The lines of `doc` cut at `cuts`, with runs above `floor` taken.
-pub(super) fn events_taking_runs(doc: &[u8], cuts: &[usize], floor: u32) -> Result<Vec<String>, (String, u64)> {
-    lines_with(doc, cuts, floor, Limits::default())
-}
-
-/// As [`events_taking_runs`], with `limits` (no runs at floor 0).
-fn lines_with(doc: &[u8], cuts: &[usize], floor: u32, limits: Limits) -> Result<Vec<String>, (String, u64)> {
-    let mut p = StreamParser::new(StreamLimits::like_whole(limits));
-    let mut h = Recorder { out: Vec::new(), floor, open: Vec::new(), cursor: 0, ends: 0, runs: 0, leaves: 0 };
-    let mut from = 0;
-    let run = (|| {
-        for &c in cuts.iter().chain(std::iter::once(&doc.len())) {
-            p.feed_runs(&doc[from..c], &mut h)?;
-            from = c;
-        }
-        p.finish_runs(&mut h)
-    })();
-    run.map_err(|e| (e.code().to_string(), e.offset()))?;
-    Ok(h.out)
-}
 
 /// Shapes at the runs' edges: the same lines, or the same error at the
 /// same byte, as events give, at every cut and byte by byte.
@@ -241,20 +108,20 @@ fn runs_are_taken() {
 fn damaged_messages_read_as_events_read_them() {
     const INTERESTING: &[u8] = b"<>&;/: =\"'\r\n]x#\xC3";
     let mut seed = 0x5DEE_CE66_D1CE_4E5Du64;
-    let files = super::tests::corpus_files();
+    let files = corpus_files();
     let messages: Vec<_> = files.iter().filter(|f| f.to_string_lossy().contains("messages")).collect();
     let (mut read, mut refused) = (0, 0);
     for f in messages {
         let original = std::fs::read(f).unwrap();
         for _ in 0..200 {
             let mut doc = original.clone();
-            for _ in 0..1 + super::tests::rng(&mut seed) % 2 {
-                let at = super::tests::rng(&mut seed) as usize % doc.len();
-                doc[at] = INTERESTING[super::tests::rng(&mut seed) as usize % INTERESTING.len()];
+            for _ in 0..1 + rng(&mut seed) % 2 {
+                let at = rng(&mut seed) as usize % doc.len();
+                doc[at] = INTERESTING[rng(&mut seed) as usize % INTERESTING.len()];
             }
-            let cut = 1 + super::tests::rng(&mut seed) as usize % (doc.len() - 1);
+            let cut = 1 + rng(&mut seed) as usize % (doc.len() - 1);
             for cuts in [&[][..], &[cut]] {
-                let events = super::tests::events_only(&doc, cuts);
+                let events = super::readback::events_only(&doc, cuts);
                 (read, refused) = (read + 1, refused + usize::from(events.is_err()));
                 for floor in [1, 2] {
                     let taken = events_taking_runs(&doc, cuts, floor);

@@ -3,69 +3,20 @@
 
 use std::path::PathBuf;
 
-use super::{StreamEvent, StreamLimits, StreamParser};
+use super::readback::{events_only, events_taking_runs, push};
 use crate::xml::reader::{Event, Reader};
 use crate::xml::NsId;
 use crate::{Input, Limits};
-
-/// Events as comparable lines; adjacent text pieces merged.
-pub(super) fn push(out: &mut Vec<String>, line: String) {
-    if let (Some(last), Some(rest)) = (out.last_mut(), line.strip_prefix("T ")) {
-        if last.starts_with("T ") {
-            last.push_str(rest);
-            return;
-        }
-    }
-    out.push(line);
-}
-
-/// One event as a comparable line.
-pub(super) fn event_line(ev: &StreamEvent<'_>) -> String {
-    match ev {
-        StreamEvent::Start(s) => {
-            let attrs: Vec<String> = s
-                .attrs()
-                .map(|a| format!("{{{}}}{}={}", a.name.ns, a.name.local, String::from_utf8_lossy(a.raw_value)))
-                .collect();
-            let decl: Vec<String> = s.declared().map(|(p, u)| format!("{p}={u}")).collect();
-            format!("S{} {{{}}}{} {:?} {:?}", s.depth, s.name.ns, s.name.local, attrs, decl)
-        }
-        StreamEvent::End { depth, name, .. } => format!("E{} {{{}}}{}", depth, name.ns, name.local),
-        StreamEvent::Text { raw, .. } => format!("T {}", String::from_utf8_lossy(raw)),
-        StreamEvent::CData { raw, .. } => format!("C {}", String::from_utf8_lossy(raw)),
-        StreamEvent::Comment { raw, .. } => format!("M {}", String::from_utf8_lossy(raw)),
-        StreamEvent::Pi { raw, .. } => format!("P {}", String::from_utf8_lossy(raw)),
-    }
-}
 
 /// The events of `doc` fed in chunks cut at `cuts`; the same, with runs of
 /// simple markup taken (and read back into lines), or the test fails.
 fn stream_events(doc: &[u8], cuts: &[usize]) -> Result<Vec<String>, (String, u64)> {
     let events = events_only(doc, cuts);
     for floor in [1, 2] {
-        let taken = super::runs_tests::events_taking_runs(doc, cuts, floor);
+        let taken = events_taking_runs(doc, cuts, floor);
         assert_eq!(taken, events, "runs above {floor}: {} cut at {cuts:?}", String::from_utf8_lossy(doc));
     }
     events
-}
-
-pub(super) fn events_only(doc: &[u8], cuts: &[usize]) -> Result<Vec<String>, (String, u64)> {
-    let mut p = StreamParser::new(StreamLimits::like_whole(Limits::default()));
-    let mut out = Vec::new();
-    let mut h = |ev: &StreamEvent<'_>| {
-        push(&mut out, event_line(ev));
-        Ok(())
-    };
-    let mut from = 0;
-    let run = (|| {
-        for &c in cuts.iter().chain(std::iter::once(&doc.len())) {
-            p.feed(&doc[from..c], &mut h)?;
-            from = c;
-        }
-        p.finish(&mut h)
-    })();
-    run.map_err(|e| (e.code().to_string(), e.offset()))?;
-    Ok(out)
 }
 
 fn whole_events(doc: &[u8]) -> Result<Vec<String>, (String, u64)> {

@@ -14,8 +14,10 @@ pub type Outcome = Result<Vec<String>, (&'static str, u64)>;
 pub fn stream(data: &[u8]) {
     let Some((&pattern, doc)) = data.split_first() else { return };
     let whole = stream_outcome(doc, &[]);
-    let cut = stream_outcome(doc, &cuts(doc.len(), pattern));
+    let cuts = cuts(doc.len(), pattern);
+    let cut = stream_outcome(doc, &cuts);
     assert_eq!(cut, whole, "cut by pattern {pattern} the stream reads differently");
+    runs_read_as_events(doc, &cuts);
     if let Err((_, offset)) = &whole {
         assert!(*offset <= doc.len() as u64, "stream error offset {offset} past the end ({})", doc.len());
     }
@@ -25,6 +27,17 @@ pub fn stream(data: &[u8]) {
             canonicalize_document(&input, C14nMethod::Inclusive, &[], &limits, Vec::new()).map_err(|e| e.to_string())
         });
         assert!(read.is_ok(), "the stream accepts what the whole-input reader refuses: {read:?}");
+    }
+}
+
+/// Runs of simple markup (what the streaming verifier digests straight
+/// from the input), taken above depth 1 or 2 and read back into events,
+/// give the lines the events give, or the same error at the same byte.
+fn runs_read_as_events(doc: &[u8], cuts: &[usize]) {
+    let events = kuvert::fuzzing::stream_events(doc, cuts);
+    for floor in [1, 2] {
+        let taken = kuvert::fuzzing::stream_events_taking_runs(doc, cuts, floor);
+        assert_eq!(taken, events, "runs above depth {floor} read differently from events");
     }
 }
 
