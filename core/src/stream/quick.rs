@@ -4,7 +4,7 @@
 use memchr::memchr3;
 
 use super::utf8::ChunkText;
-use crate::xml::chars::{ascii_name_run, is_ascii_ncname_start};
+use crate::xml::chars::{ascii_name_run, find_stop, is_ascii_ncname_start, plain_reference};
 use crate::xml::lex::{LexLimits, QSpan};
 
 /// How far [`plain_text`] looks: longer text goes to the lexer (which
@@ -185,46 +185,6 @@ pub(super) fn simple_text(window: &[u8], pos: usize) -> Option<usize> {
     }
 }
 
-/// The length of the `&amp;`, `&lt;` or `&gt;` that `rest` starts with.
-#[inline]
-fn plain_reference(rest: &[u8]) -> Option<usize> {
-    match rest {
-        [b'&', b'a', b'm', b'p', b';', ..] => Some(5),
-        [b'&', b'l' | b'g', b't', b';', ..] => Some(4),
-        _ => None,
-    }
-}
-
-/// The first `<`, `&`, `>` or `\r` in `hay`, eight bytes per step (text
-/// between tags is mostly short).
-#[inline(always)]
-fn find_stop(hay: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    while let Some(block) = hay.get(at..at + 8) {
-        let found = stop_lanes(block);
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    hay[at..].iter().position(|&b| matches!(b, b'<' | b'&' | b'>' | b'\r')).map(|p| p + at)
-}
-
-/// The high bit set in each lane of the eight bytes `block` that is `<`,
-/// `&`, `>` or `\r`.
-#[inline(always)]
-fn stop_lanes(block: &[u8]) -> u64 {
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut w = [0u8; 8];
-    w.copy_from_slice(block);
-    let x = u64::from_le_bytes(w);
-    let nonzero = |z: u64| ((z & LOW) + LOW) | z;
-    let lt_amp = nonzero(x ^ (ONES * u64::from(b'<'))) & nonzero(x ^ (ONES * u64::from(b'&')));
-    let gt_cr = nonzero(x ^ (ONES * u64::from(b'>'))) & nonzero(x ^ (ONES * u64::from(b'\r')));
-    !(lt_amp & gt_cr) & !LOW
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,13 +312,6 @@ mod tests {
             let Some(end) = end else { continue };
             let lexed = Lexer::new(text.as_bytes(), 0, text.len(), limits).next_token(None);
             assert!(matches!(lexed, Ok(Token::Text { start: 0, end: e, .. }) if e == end), "{text}");
-        }
-        // Every byte: a stop exactly for the four.
-        for b in 0..=255u8 {
-            let block = [b, b'a', b'a', b'a', b'a', b'a', b'a', b'a'];
-            assert_eq!(stop_lanes(&block) != 0, matches!(b, b'<' | b'>' | b'&' | b'\r'), "{b:#x}");
-            let block = [b'a', b'a', b'a', b'a', b'a', b'a', b'a', b];
-            assert_eq!(stop_lanes(&block) != 0, matches!(b, b'<' | b'>' | b'&' | b'\r'), "{b:#x}");
         }
         // Longer than a block of eight, the stop in each lane.
         for at in 0..20 {

@@ -184,11 +184,6 @@ fn find_control(text: &[u8]) -> Option<usize> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Non-zero exactly when some byte of `x` is below 0x20.
     let below = |x: u64| x.wrapping_sub(LOW) & !x & HIGH;
-    let word = |b: &[u8]| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(b);
-        u64::from_le_bytes(w)
-    };
     let mut blocks = text.chunks_exact(32);
     let mut base = 0;
     for block in &mut blocks {
@@ -213,19 +208,70 @@ fn find_control(text: &[u8]) -> Option<usize> {
 /// sum carries into the next lane (each adds at most 0x7F to at most 0x7F).
 #[inline]
 fn forbidden_lanes(x: u64) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
     // High bit set where the lane is at least 0x20 (or has its own high bit).
-    let at_least_space = ((x & LOW7) + ONES * 0x60) | x;
-    let nonzero = |z: u64| ((z & LOW7) + LOW7) | z;
-    let allowed = !nonzero(x ^ (ONES * 0x09)) | !nonzero(x ^ (ONES * 0x0A)) | !nonzero(x ^ (ONES * 0x0D));
+    let at_least_space = ((x & LANE_LOW) + 0x6060_6060_6060_6060) | x;
+    let allowed = !(differs(x, b'\t') & differs(x, b'\n') & differs(x, b'\r'));
     !at_least_space & !allowed & HIGH
 }
 
 #[inline]
 fn is_forbidden_control(b: u8) -> bool {
     b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r'
+}
+
+/// The length of the `&amp;`, `&lt;` or `&gt;` that `rest` starts with
+/// (the references canonical form writes as they stand).
+#[inline]
+pub(crate) fn plain_reference(rest: &[u8]) -> Option<usize> {
+    match rest {
+        [b'&', b'a', b'm', b'p', b';', ..] => Some(5),
+        [b'&', b'l' | b'g', b't', b';', ..] => Some(4),
+        _ => None,
+    }
+}
+
+/// The first `<`, `&`, `>` or `\r` in `hay`, eight bytes per step: where
+/// text stops being its own canonical form (both readers' runs of simple
+/// markup).
+#[inline(always)]
+pub(crate) fn find_stop(hay: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(block) = hay.get(at..at + 8) {
+        let found = stop_lanes(word(block));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    hay[at..].iter().position(|&b| matches!(b, b'<' | b'&' | b'>' | b'\r')).map(|p| p + at)
+}
+
+/// The high bit set in each lane of `x` that is `<`, `&`, `>` or `\r`.
+#[inline(always)]
+pub(crate) fn stop_lanes(x: u64) -> u64 {
+    !(differs(x, b'<') & differs(x, b'&') & differs(x, b'>') & differs(x, b'\r')) & !LANE_LOW
+}
+
+/// The eight bytes of `block` as a little-endian word.
+#[inline(always)]
+pub(crate) fn word(block: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(block);
+    u64::from_le_bytes(w)
+}
+
+/// The low seven bits of every lane.
+pub(crate) const LANE_LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// The high bit set in each lane of `x` that is not `c`. A lane of
+/// `x ^ splat(c)` is zero exactly when its high bit is clear and its low
+/// seven bits plus 0x7F stay below 0x80; those sums never carry into the
+/// next lane.
+#[inline(always)]
+pub(crate) fn differs(x: u64, c: u8) -> u64 {
+    let z = x ^ (0x0101_0101_0101_0101 * u64::from(c));
+    ((z & LANE_LOW) + LANE_LOW) | z
 }
 
 #[cfg(test)]
@@ -328,5 +374,15 @@ mod tests {
         assert!(is_xml_char(0x9) && is_xml_char(0x20) && is_xml_char(0x10FFFF));
         assert!(!is_xml_char(0) && !is_xml_char(0x1F) && !is_xml_char(0xFFFE));
         assert!(!is_xml_char(0xD800));
+    }
+
+    /// Every byte, in the first and the last lane: a stop exactly for the four.
+    #[test]
+    fn stop_lanes_flag_exactly_the_four() {
+        for b in 0..=255u8 {
+            let stop = matches!(b, b'<' | b'>' | b'&' | b'\r');
+            assert_eq!(stop_lanes(word(&[b, b'a', b'a', b'a', b'a', b'a', b'a', b'a'])) != 0, stop, "{b:#x}");
+            assert_eq!(stop_lanes(word(&[b'a', b'a', b'a', b'a', b'a', b'a', b'a', b])) != 0, stop, "{b:#x}");
+        }
     }
 }

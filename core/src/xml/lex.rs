@@ -9,8 +9,8 @@
 use memchr::{memchr, memchr3, memmem};
 
 use super::chars::{
-    ascii_name_run, is_ascii_ncname_char, is_ascii_ncname_start, is_name_char, is_name_start_char, is_ws, is_xml_char,
-    name_eq,
+    ascii_name_run, differs, is_ascii_ncname_char, is_ascii_ncname_start, is_name_char, is_name_start_char, is_ws,
+    is_xml_char, name_eq, word, LANE_LOW,
 };
 use super::error::{err, XmlError, XmlErrorKind as K};
 use crate::Limits;
@@ -544,19 +544,11 @@ fn find_text_special(hay: &[u8]) -> Option<usize> {
 }
 
 /// The high bit set in each lane of the eight bytes `block` that is `<`,
-/// `&` or `]`. A lane of `x ^ splat(c)` is zero exactly when its high bit
-/// is clear and its low seven bits plus 0x7F stay below 0x80; those sums
-/// never carry into the next lane.
+/// `&` or `]`.
 #[inline]
 fn text_special_lanes(block: &[u8]) -> u64 {
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut w = [0u8; 8];
-    w.copy_from_slice(block);
-    let x = u64::from_le_bytes(w);
-    let nonzero = |z: u64| ((z & LOW) + LOW) | z;
-    let all = nonzero(x ^ (ONES * u64::from(b'<'))) & nonzero(x ^ (ONES * u64::from(b'&')));
-    !(all & nonzero(x ^ (ONES * u64::from(b']')))) & !LOW
+    let x = word(block);
+    !(differs(x, b'<') & differs(x, b'&') & differs(x, b']')) & !LANE_LOW
 }
 
 /// Decodes the UTF-8 character at `at` (the input is known to be valid UTF-8).

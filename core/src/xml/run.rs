@@ -10,6 +10,7 @@
 //! runs of them without making events. Anything else is [`Simple::Other`],
 //! for the general path, which reports any error.
 
+use super::chars::{find_stop, plain_reference};
 use super::lex::{ascii_qname, LexLimits, QSpan};
 
 /// One token of simple markup at some offset.
@@ -86,45 +87,6 @@ fn text(src: &[u8], at: usize, end: usize, max_text: usize) -> Simple {
             _ => return Simple::Other,
         }
     }
-}
-
-/// The length of the `&amp;`, `&lt;` or `&gt;` that `rest` starts with.
-#[inline]
-fn plain_reference(rest: &[u8]) -> Option<usize> {
-    match rest {
-        [b'&', b'a', b'm', b'p', b';', ..] => Some(5),
-        [b'&', b'l' | b'g', b't', b';', ..] => Some(4),
-        _ => None,
-    }
-}
-
-/// The first `<`, `&`, `>` or `\r` in `hay`, eight bytes per step.
-#[inline(always)]
-fn find_stop(hay: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    while let Some(block) = hay.get(at..at + 8) {
-        let found = stop_lanes(block);
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    hay[at..].iter().position(|&b| matches!(b, b'<' | b'&' | b'>' | b'\r')).map(|p| p + at)
-}
-
-/// The high bit set in each lane of the eight bytes `block` that is `<`,
-/// `&`, `>` or `\r` (the lane test of the lexer's text scan, one byte more).
-#[inline(always)]
-fn stop_lanes(block: &[u8]) -> u64 {
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut w = [0u8; 8];
-    w.copy_from_slice(block);
-    let x = u64::from_le_bytes(w);
-    let nonzero = |z: u64| ((z & LOW) + LOW) | z;
-    let lt_amp = nonzero(x ^ (ONES * u64::from(b'<'))) & nonzero(x ^ (ONES * u64::from(b'&')));
-    let gt_cr = nonzero(x ^ (ONES * u64::from(b'>'))) & nonzero(x ^ (ONES * u64::from(b'\r')));
-    !(lt_amp & gt_cr) & !LOW
 }
 
 #[cfg(test)]
