@@ -5,7 +5,7 @@ use memchr::memchr3;
 
 use super::utf8::ChunkText;
 use crate::xml::chars::{ascii_name_run, find_stop, is_ascii_ncname_start, plain_reference};
-use crate::xml::lex::{LexLimits, QSpan};
+use crate::xml::lex::{ascii_qname, LexLimits, QSpan};
 
 /// How far [`plain_text`] looks: longer text goes to the lexer (which
 /// would otherwise scan it a second time).
@@ -93,32 +93,9 @@ pub(super) fn str_in<'w>(text: Option<&'w str>, window: &'w [u8], a: usize, b: u
 /// end of the tag as the lexer reads them (its ASCII path does the same
 /// steps); `None` for anything else, which the lexer reads or refuses.
 pub(super) fn plain_start(window: &[u8], pos: usize, max_name: usize) -> Option<(QSpan, usize)> {
-    let name = qname_at(window, pos + 1, max_name)?;
+    let name = ascii_qname(window, pos + 1, window.len(), max_name)?;
     let end = name.end as usize;
     (window.get(end) == Some(&b'>')).then_some((name, end + 1))
-}
-
-/// The ASCII QName of at most `max_name` bytes at `start`, ended by a byte
-/// in the window other than a name byte or `:`.
-#[inline(always)]
-fn qname_at(window: &[u8], start: usize, max_name: usize) -> Option<QSpan> {
-    let bytes = window.get(start..)?;
-    if !is_ascii_ncname_start(*bytes.first()?) {
-        return None;
-    }
-    let mut len = 1 + ascii_name_run(&bytes[1..]);
-    let mut colon = 0;
-    if bytes.get(len) == Some(&b':') {
-        if !bytes.get(len + 1).is_some_and(|&b| is_ascii_ncname_start(b)) {
-            return None;
-        }
-        colon = len;
-        len += 2 + ascii_name_run(&bytes[len + 2..]);
-    }
-    if len > max_name || bytes.get(len).is_none() {
-        return None;
-    }
-    Some(QSpan { start: start as u32, end: (start + len) as u32, prefix_len: colon as u32 })
 }
 
 /// A start tag at `pos` with an ASCII QName and [simple attributes](simple_attrs),
@@ -126,7 +103,7 @@ fn qname_at(window: &[u8], start: usize, max_name: usize) -> Option<QSpan> {
 /// whether it was empty.
 #[inline(always)]
 pub(super) fn simple_start(window: &[u8], pos: usize, limits: &LexLimits) -> Option<(QSpan, usize, bool)> {
-    let name = qname_at(window, pos + 1, limits.name)?;
+    let name = ascii_qname(window, pos + 1, window.len(), limits.name)?;
     let (end, empty) = simple_attrs(window, name.end as usize, limits)?;
     Some((name, end, empty))
 }
