@@ -238,6 +238,17 @@ impl<'a> DigestTaps<'a> {
         self.start_with(r, t, &Tap::exclusive(reference, false), sink, added_id);
     }
 
+    /// Records the speculative digest of the element at `span`, computed
+    /// elsewhere exactly as [`speculate_here`](Self::speculate_here) would have.
+    pub fn push_speculated(&mut self, span: Span, digest: digest::Digest) {
+        self.done.push(Done { reference: SPECULATED, span, digest, excluded: None });
+    }
+
+    /// The speculative digest taken of the element at `span`, if any.
+    pub fn speculated(&self, span: Span) -> Option<&digest::Digest> {
+        self.done.iter().find(|d| d.reference == SPECULATED && d.span == span).map(|d| &d.digest)
+    }
+
     /// Signatures read in this pass keep their `SignedInfo` in exclusive
     /// canonical form ([`capture_here`](Self::capture_here)), so that
     /// checking or signing it needs no second reading.

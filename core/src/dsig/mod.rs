@@ -3,6 +3,7 @@
 mod algorithms;
 pub(crate) mod base64;
 pub(crate) mod error;
+pub(crate) mod holes;
 pub(crate) mod keyinfo;
 pub(crate) mod model;
 pub(crate) mod parse;

@@ -45,7 +45,7 @@ pub(crate) struct Transforms<'a> {
 }
 
 /// One `ds:Reference`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Reference<'a> {
     pub span: Span,
     pub target: RefTarget<'a>,
@@ -110,7 +110,7 @@ impl CertificateText<'_> {
 }
 
 /// The key information of a signature, in the forms kuvert resolves.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct KeyInfo<'a> {
     pub span: Option<Span>,
     pub token: Option<TokenRef<'a>>,
@@ -125,7 +125,7 @@ pub(crate) struct KeyInfo<'a> {
 }
 
 /// One parsed `ds:Signature`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SignatureInfo<'a> {
     pub span: Span,
     pub signed_info: Span,

@@ -166,13 +166,13 @@ fn known_or_read_signed_info<'a>(
     let Some(shapes) = shapes else {
         return read_signed_info(r, si, limits);
     };
-    if let Some(known) = shapes.recognize(r, si, context) {
+    if let Some(known) = shapes.recognize(r, si, context, limits) {
         return Ok(known);
     }
     let ids_before = r.ids_seen();
     let read = read_signed_info(r, si, limits)?;
     if r.ids_seen() == ids_before {
-        shapes.learn(r, si, &read, context);
+        shapes.learn(r, si, &read, context, limits);
     }
     Ok(read)
 }

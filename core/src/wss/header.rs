@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::dsig::error::{SignatureErrorKind as E, VerifyError};
+use crate::dsig::holes::span_in;
 use crate::dsig::keyinfo::token_reference;
 use crate::dsig::model::{SignatureInfo, TokenRef};
 use crate::dsig::parse::{attr, expect_end, next_child, signature, text, Child, Result, SignatureLimits};
@@ -13,7 +14,7 @@ use crate::time::UtcTime;
 use crate::token::assertion::AssertionInfo;
 use crate::token::in_pass::{self, AssertionPass, InPass};
 use crate::token::TokenClaims;
-use crate::xml::reader::{Reader, StartTag};
+use crate::xml::reader::{Binding, Reader, StartTag};
 use crate::xml::text::trim_xml;
 use crate::xml::{NsId, Span};
 
@@ -30,7 +31,7 @@ pub(crate) struct Timestamp {
 }
 
 /// A `wsse:BinarySecurityToken` holding an X.509 v3 certificate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct BinaryToken<'a> {
     pub id: Option<Cow<'a, str>>,
     /// `ValueType` is X509v3 and the encoding base64.
@@ -61,13 +62,49 @@ pub(crate) struct SecurityHeader<'a> {
 
 /// Reads the Security header whose start tag was just read, through its end
 /// tag, into `header` (empty; filled in place: the header is large); returns
-/// the end tag's span.
+/// the end tag's span. In a verification pass with known shapes, a header
+/// of a known shape is recognized rather than read (see
+/// [`HeaderShapes`](super::header_shape::HeaderShapes)), with the same result.
 pub(crate) fn read<'a>(
     r: &mut Reader<'a>,
     t: &StartTag,
     limits: &SignatureLimits,
     assertion_pass: Option<&AssertionPass>,
     header: &mut SecurityHeader<'a>,
+) -> Result<Span> {
+    let Some(shapes) = r.signed_info_shapes().filter(|_| r.taps_idle() && r.index().is_some()) else {
+        return read_children(r, t, limits, assertion_pass, header, None);
+    };
+    if let Some(end) = shapes.headers().recognize(r, t, limits, header) {
+        return Ok(end);
+    }
+    let index_before = r.index().map_or((0, 0), |i| (i.entries.len(), i.seen));
+    let mut notes = Notes { index_before, bindings: r.bindings_in_scope().len(), ..Notes::default() };
+    let end = read_children(r, t, limits, assertion_pass, header, Some(&mut notes))?;
+    shapes.headers().learn(r, t, limits, header, &notes, end);
+    Ok(end)
+}
+
+/// What reading a header notes for learning its shape.
+#[derive(Debug, Default)]
+pub(crate) struct Notes<'a> {
+    /// The first Timestamp's `Created` and `Expires` texts, where borrowed.
+    pub times: [Option<Span>; 2],
+    /// The namespaces the first Signature's start tag declares.
+    pub signature_decls: Vec<Binding<'a>>,
+    /// The ID index's entries and IDs seen before the header.
+    pub index_before: (usize, usize),
+    /// The namespace bindings in scope in the header.
+    pub bindings: usize,
+}
+
+fn read_children<'a>(
+    r: &mut Reader<'a>,
+    t: &StartTag,
+    limits: &SignatureLimits,
+    assertion_pass: Option<&AssertionPass>,
+    header: &mut SecurityHeader<'a>,
+    mut notes: Option<&mut Notes<'a>>,
 ) -> Result<Span> {
     let end = loop {
         let c = match next_child(r)? {
@@ -79,7 +116,11 @@ pub(crate) fn read<'a>(
             (NsId::WSU, "Timestamp") if header.timestamp.is_none() => {
                 // Signed, and read before the signature: digested on the way.
                 r.with_taps(|taps, r| taps.speculate_here(r, &c));
-                header.timestamp = Some(timestamp(r, &c)?);
+                let (timestamp, times) = timestamp(r, &c)?;
+                header.timestamp = Some(timestamp);
+                if let Some(notes) = notes.as_deref_mut() {
+                    notes.times = times;
+                }
             }
             (NsId::WSU, "Timestamp") => return Err(VerifyError::sig(E::MalformedTimestamp, at)),
             (NsId::WSSE, "BinarySecurityToken") => header.tokens.push(binary_token(r, &c)?),
@@ -94,20 +135,12 @@ pub(crate) fn read<'a>(
                 if header.signatures.len() >= limits.max_signatures {
                     return Err(VerifyError::sig(E::TooManySignatures { limit: limits.max_signatures }, at));
                 }
+                if let Some(notes) = notes.as_deref_mut().filter(|_| header.signatures.is_empty()) {
+                    notes.signature_decls = r.declared_here().to_vec();
+                }
                 header.signatures.push(signature(r, &c, limits)?);
             }
-            (NsId::SAML2, "Assertion") => {
-                let (span, found) = match assertion_pass {
-                    Some(pass) if header.assertions.is_empty() => in_pass::read(r, &c, pass, limits)?,
-                    _ => (Span::new(at, r.skip_element()?.end()), InPass::Skipped),
-                };
-                match found {
-                    InPass::Read(info) => header.in_pass = Some(info),
-                    InPass::Known(claims) => header.known = Some((span, claims)),
-                    InPass::Skipped => {}
-                }
-                header.assertions.push(span);
-            }
+            (NsId::SAML2, "Assertion") => assertion(r, &c, limits, assertion_pass, header)?,
             _ => {
                 r.skip_element()?;
             }
@@ -117,11 +150,34 @@ pub(crate) fn read<'a>(
     Ok(end)
 }
 
-/// `wsu:Timestamp`: `Created`, then optionally `Expires`.
-fn timestamp(r: &mut Reader<'_>, t: &StartTag) -> Result<Timestamp> {
+/// A `saml2:Assertion` child: the first read in this pass when the token
+/// verifier asked for it, the others passed over.
+fn assertion<'a>(
+    r: &mut Reader<'a>,
+    c: &StartTag,
+    limits: &SignatureLimits,
+    assertion_pass: Option<&AssertionPass>,
+    header: &mut SecurityHeader<'a>,
+) -> Result<()> {
+    let (span, found) = match assertion_pass {
+        Some(pass) if header.assertions.is_empty() => in_pass::read(r, c, pass, limits)?,
+        _ => (Span::new(c.span.start(), r.skip_element()?.end()), InPass::Skipped),
+    };
+    match found {
+        InPass::Read(info) => header.in_pass = Some(info),
+        InPass::Known(claims) => header.known = Some((span, claims)),
+        InPass::Skipped => {}
+    }
+    header.assertions.push(span);
+    Ok(())
+}
+
+/// `wsu:Timestamp`: `Created`, then optionally `Expires`; with where their
+/// texts are, when borrowed.
+fn timestamp(r: &mut Reader<'_>, t: &StartTag) -> Result<(Timestamp, [Option<Span>; 2])> {
     let at = t.span.start();
     let bad = || VerifyError::sig(E::MalformedTimestamp, at);
-    let created = match next_child(r)? {
+    let (created, created_text) = match next_child(r)? {
         Child::Start(c) if c.ns == NsId::WSU && c.name.local(r.source()) == "Created" => time_value(r, &c, at)?,
         _ => return Err(bad()),
     };
@@ -134,15 +190,17 @@ fn timestamp(r: &mut Reader<'_>, t: &StartTag) -> Result<Timestamp> {
         }
         Child::Start(_) => return Err(bad()),
     };
-    if expires.is_some_and(|e| e <= created) {
+    if expires.is_some_and(|(e, _)| e <= created) {
         return Err(bad());
     }
-    Ok(Timestamp { span: Span::new(at, end.end()), created, expires })
+    let timestamp = Timestamp { span: Span::new(at, end.end()), created, expires: expires.map(|(e, _)| e) };
+    Ok((timestamp, [created_text, expires.and_then(|(_, text)| text)]))
 }
 
-fn time_value(r: &mut Reader<'_>, c: &StartTag, at: usize) -> Result<UtcTime> {
+fn time_value(r: &mut Reader<'_>, c: &StartTag, at: usize) -> Result<(UtcTime, Option<Span>)> {
     let value = text(r, c)?;
-    UtcTime::parse(trim_xml(&value)).map_err(|_| VerifyError::sig(E::MalformedTimestamp, at))
+    let time = UtcTime::parse(trim_xml(&value)).map_err(|_| VerifyError::sig(E::MalformedTimestamp, at))?;
+    Ok((time, span_in(r.source(), &value)))
 }
 
 fn binary_token<'a>(r: &mut Reader<'a>, t: &StartTag) -> Result<BinaryToken<'a>> {

@@ -3,6 +3,7 @@
 
 mod document;
 pub(crate) mod header;
+pub(crate) mod header_shape;
 mod policy;
 pub(crate) mod sign;
 pub(crate) mod sign_pass;

@@ -16,7 +16,7 @@ use super::text::attr_value;
 use super::Span;
 
 /// The context an element is canonicalized in as the apex of a document subset.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Context<'a> {
     /// Namespace bindings in scope at the element's parent: one per prefix, (prefix, URI).
     pub inherited_ns: Vec<(&'a str, &'a str)>,
@@ -59,7 +59,7 @@ impl Context<'_> {
 }
 
 /// An element with an ID.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Indexed<'a> {
     pub ns: NsId,
     pub local: &'a str,
@@ -110,6 +110,28 @@ impl<'a> IdIndex<'a> {
         if self.ids.len() == SCANNED_IDS + 1 {
             self.by_id = self.ids.iter().cloned().zip(0..).collect();
         }
+    }
+
+    /// The ID of entry `i`.
+    pub fn id(&self, i: usize) -> &Cow<'a, str> {
+        &self.ids[i]
+    }
+
+    /// Records an element with ID `id` (its value starting at `at`) that
+    /// closed already, as reading it would have: a value seen before is a
+    /// duplicate, not an entry.
+    pub fn add_closed(&mut self, id: Cow<'a, str>, at: usize, entry: Indexed<'a>) {
+        self.seen += 1;
+        if self.position(&id).is_some() {
+            self.duplicate.get_or_insert(at);
+            return;
+        }
+        if self.entries.is_empty() {
+            self.entries.reserve(8);
+            self.ids.reserve(8);
+        }
+        self.add_id(id, self.entries.len());
+        self.entries.push(entry);
     }
 
     /// Called for every start tag (after its attributes are resolved).

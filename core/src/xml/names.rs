@@ -56,6 +56,11 @@ macro_rules! known {
         impl NsId {
             pub const NONE: NsId = NsId(0);
             $(pub const $id: NsId = NsId($n);)*
+
+            /// Whether this is no namespace or a well-known one: the same id in every document.
+            pub fn is_known(self) -> bool {
+                (self.0 as usize) < KNOWN.len()
+            }
         }
         const KNOWN: &[&str] = &["", $($uri,)*];
         fn known_id(uri: &str) -> Option<NsId> {

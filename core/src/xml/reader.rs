@@ -190,6 +190,24 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The canonicalization context of the children of the element whose
+    /// start tag was just read (what the ID index records for them); `None`
+    /// when the index is off.
+    pub fn context_of_children(&self) -> Option<Context<'a>> {
+        let depth = self.stack.len() as u32 + 1;
+        Some(self.index.as_deref()?.context(&self.bindings, &self.names, depth))
+    }
+
+    /// The ID index, when enabled.
+    pub fn index_mut(&mut self) -> Option<&mut IdIndex<'a>> {
+        self.index.as_deref_mut()
+    }
+
+    /// The ID index, when enabled.
+    pub fn index(&self) -> Option<&IdIndex<'a>> {
+        self.index.as_deref()
+    }
+
     /// The document text.
     pub fn source(&self) -> &'a str {
         self.src
@@ -263,6 +281,11 @@ impl<'a> Reader<'a> {
         self.taps.get_or_insert_with(Box::default)
     }
 
+    /// This pass's digest taps, if any.
+    pub fn taps_ref(&self) -> Option<&DigestTaps<'a>> {
+        self.taps.as_deref()
+    }
+
     /// Runs `f` with this pass's digest taps (created if there are none) and
     /// the reader, which the taps read from.
     pub fn with_taps(&mut self, f: impl FnOnce(&mut DigestTaps<'a>, &Reader<'a>)) {
@@ -297,10 +320,11 @@ impl<'a> Reader<'a> {
         self.index.as_ref().map_or(0, |i| i.seen)
     }
 
-    /// The longest attribute value and text run the lexer accepts.
-    pub fn value_limits(&self) -> (usize, usize) {
-        let limits = self.lexer.limits();
-        (limits.attribute_value, limits.text)
+    /// Every limit this reader applies (lexer, depth, namespaces): equal
+    /// for two readers that refuse the same documents.
+    pub fn reading_limits(&self) -> [usize; 7] {
+        let l = self.lexer.limits();
+        [l.name, l.attributes, l.attribute_value, l.text, self.max_depth, self.max_decls, self.max_in_scope]
     }
 
     fn next_event(&mut self) -> Result<Event, XmlError> {
