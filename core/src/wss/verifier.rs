@@ -22,10 +22,11 @@ use crate::xml::{Input, Span};
 
 /// Verifies signatures under one policy and one set of trust anchors.
 /// `Send + Sync`: share one per process; certificate validations are cached,
-/// and so are the last few `SignedInfo` shapes seen (a sender's `SignedInfo`
-/// differs from message to message only in IDs and digest values; one whose
-/// other bytes and namespace context are a known shape's is recognized
-/// rather than read, with the same result).
+/// and so are the last few `SignedInfo` and `wsse:Security` header shapes
+/// seen (a sender writes them the same way in every message but for IDs,
+/// times, digest and signature values; one whose other bytes, namespace
+/// context and limits are a known shape's is recognized rather than read,
+/// with the same result).
 pub struct Verifier {
     policy: VerifyPolicy,
     certs: CertValidator,
@@ -34,7 +35,7 @@ pub struct Verifier {
     /// BinarySecurityToken, or `X509Certificate`s: the leaf and the
     /// intermediates with it): a repeated signer skips decoding and re-hashing the DER.
     texts: BoundedCache<ValidatedCert>,
-    /// The `SignedInfo` shapes seen lately (see [`SignedInfoShapes`]).
+    /// The `SignedInfo` and Security header shapes seen lately (see [`SignedInfoShapes`]).
     shapes: Arc<SignedInfoShapes>,
 }
 

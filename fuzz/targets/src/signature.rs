@@ -42,9 +42,9 @@ fn only_signed(v: &Verified<'_>) {
 
 /// `Verifier::verify_message` with the default policy at the fixed time, by
 /// a fresh verifier and by one that has first verified the seeds' signed
-/// messages, twice: the latter recognizes `SignedInfo` by the shapes it
-/// learned (the seeds', then this input's own), the former reads it; all
-/// answers are the same. Then `verify_document` on the same bytes.
+/// messages, twice: the latter recognizes `SignedInfo` and the Security
+/// header by the shapes it learned (the seeds', then this input's own), the
+/// former reads them; all answers are the same. Then `verify_document` on the same bytes.
 pub fn verify(data: &[u8]) {
     let limits = Limits::default();
     let Ok(input) = Input::new(data, &limits) else { return };
@@ -62,7 +62,7 @@ pub fn verify(data: &[u8]) {
     }
     for _ in 0..2 {
         let again = verify_outcome(&warmed, &input, bound);
-        assert_eq!(again, fresh, "a verifier that learned SignedInfo shapes answers otherwise");
+        assert_eq!(again, fresh, "a verifier that learned shapes answers otherwise");
     }
     // The same bytes as a plain document with a top-level signature.
     match warmed.verify_document(&input, fixtures::now()) {
