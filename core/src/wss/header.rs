@@ -14,6 +14,7 @@ use crate::time::UtcTime;
 use crate::token::assertion::AssertionInfo;
 use crate::token::in_pass::{self, AssertionPass, InPass};
 use crate::token::TokenClaims;
+use crate::xml::index::Context;
 use crate::xml::reader::{Binding, Reader, StartTag};
 use crate::xml::text::trim_xml;
 use crate::xml::{NsId, Span};
@@ -79,7 +80,8 @@ pub(crate) fn read<'a>(
         return Ok(end);
     }
     let index_before = r.index().map_or((0, 0), |i| (i.entries.len(), i.seen));
-    let mut notes = Notes { index_before, bindings: r.bindings_in_scope().len(), ..Notes::default() };
+    let (bindings, context) = (r.bindings_in_scope().len(), r.context_of_children());
+    let mut notes = Notes { index_before, bindings, context, ..Notes::default() };
     let end = read_children(r, t, limits, assertion_pass, header, Some(&mut notes))?;
     shapes.headers().learn(r, t, limits, header, &notes, end);
     Ok(end)
@@ -94,8 +96,9 @@ pub(crate) struct Notes<'a> {
     pub signature_decls: Vec<Binding<'a>>,
     /// The ID index's entries and IDs seen before the header.
     pub index_before: (usize, usize),
-    /// The namespace bindings in scope in the header.
+    /// The namespace bindings in scope in the header, and the context of its children.
     pub bindings: usize,
+    pub context: Option<Context<'a>>,
 }
 
 fn read_children<'a>(

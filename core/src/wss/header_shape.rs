@@ -105,6 +105,8 @@ struct EntryShape {
     local: (Pos, Pos),
     span: (Pos, Pos),
     depth: u32,
+    /// Inside the signature (its context that of `SignedInfo`), or a child of the header.
+    in_signature: bool,
 }
 
 /// A namespace declaration: the prefix (`None`: the default) and the namespace (a well-known one).
@@ -301,19 +303,20 @@ impl HeaderShape {
                 span: fit.span(k.tag),
             })
             .collect();
+        let inner = self.signature.signed_info_context(r, context, &fit);
         let entries = self.entries.iter().map(|e| {
             let entry = Indexed {
                 ns: e.ns,
                 local: &src[fit.span(e.local).range()],
                 span: fit.span(e.span),
                 depth: e.depth,
-                context: context.clone(),
+                context: if e.in_signature { inner.clone() } else { context.clone() },
             };
             (Cow::Borrowed(value(e.id)), fit.hole(e.id).start(), entry)
         });
         let entries = entries.collect();
         let end = fit.after.end;
-        let signature = self.signature.produce(r, context, fit)?;
+        let signature = self.signature.produce(r, inner, fit)?;
         let header = SecurityHeader {
             span: Span::new(start, end),
             timestamp,
@@ -376,14 +379,14 @@ impl TimestampShape {
 }
 
 impl SignatureShape {
-    /// The signature; `None` when its value does not decode.
-    fn produce<'a>(&self, r: &Reader<'a>, context: &Context<'a>, fit: Fit<'a>) -> Option<SignatureInfo<'a>> {
+    /// The signature (`signed_info_context`: the context of its children);
+    /// `None` when its value does not decode.
+    fn produce<'a>(&self, r: &Reader<'a>, signed_info_context: Context<'a>, fit: Fit<'a>) -> Option<SignatureInfo<'a>> {
         let src = r.source();
         let value_span = fit.hole(self.value);
         let token = TokenRef::Reference(Cow::Borrowed(&src[fit.hole(self.token).range()]));
         let key_info = KeyInfo { span: Some(fit.span(self.key_info)), token: Some(token), ..KeyInfo::default() };
         let (span, value_at) = (fit.span(self.span), fit.at(self.value_at));
-        let signed_info_context = self.signed_info_context(r, context, &fit);
         let signed_info_start = fit.before.end;
         let read = fit.signed_info;
         Some(SignatureInfo {

@@ -92,12 +92,9 @@ pub(super) fn shape_of(
         Some(TokenRef::Reference(Cow::Borrowed(id))) if modelled && plain_key_info(sig) => *id,
         _ => return None,
     };
-    let (src, index) = (r.source(), r.index()?);
+    let (src, index, context) = (r.source(), r.index()?, notes.context.as_ref()?);
     let entries = notes.index_before.0..index.entries.len();
-    let context = &index.entries.get(entries.start)?.context;
-    let same_context =
-        |i: usize| index.entries[i].depth == t.depth + 1 && index.entries[i].context.key() == context.key();
-    if index.seen - notes.index_before.1 != entries.len() || !entries.clone().all(same_context) {
+    if index.seen - notes.index_before.1 != entries.len() {
         return None;
     }
     let mut spans = vec![(Hole::Base64, sig.value_span), (Hole::Id, span_in(src, token_id)?)];
@@ -129,7 +126,7 @@ pub(super) fn shape_of(
         },
         tokens: header.tokens.iter().map(|k| token_shape(src, k, &layout)).collect::<Option<_>>()?,
         signature: signature_shape(r, (t, limits), sig, notes, token_id, &layout)?,
-        entries: entries.clone().map(|i| entry_shape(r, i, &layout)).collect::<Option<_>>()?,
+        entries: entries.clone().map(|i| entry_shape(r, i, (context, sig), &layout)).collect::<Option<_>>()?,
     };
     gives_back(&shape, r, t, header, notes, end).then_some(shape)
 }
@@ -153,12 +150,26 @@ fn token_shape(src: &str, k: &crate::wss::header::BinaryToken<'_>, layout: &Layo
     Some(TokenShape { id, is_x509: k.is_x509, text: layout.span(span_in(src, &k.text)?)?, tag: layout.span(k.span)? })
 }
 
-fn entry_shape(r: &Reader<'_>, i: usize, layout: &Layout) -> Option<EntryShape> {
+/// Entry `i` of the index: a child of the header in the children's
+/// context, or an element inside the signature in `SignedInfo`'s.
+fn entry_shape(
+    r: &Reader<'_>,
+    i: usize,
+    (context, sig): (&Context<'_>, &SignatureInfo<'_>),
+    layout: &Layout,
+) -> Option<EntryShape> {
     let (src, index) = (r.source(), r.index()?);
     let e = &index.entries[i];
+    let inside = sig.span.start() < e.span.start() && e.span.end() <= sig.span.end();
+    let in_signature = match (e.context == *context, e.context == sig.signed_info_context) {
+        (true, _) if !inside => false,
+        (_, true) if inside => true,
+        _ => return None,
+    };
     let id = layout.hole(span_in(src, index.id(i))?)?;
     let local = layout.span(span_in(src, e.local)?)?;
-    e.ns.is_known().then_some(EntryShape { id, ns: e.ns, local, span: layout.span(e.span)?, depth: e.depth })
+    let span = layout.span(e.span)?;
+    e.ns.is_known().then_some(EntryShape { id, ns: e.ns, local, span, depth: e.depth, in_signature })
 }
 
 /// The Timestamp's shape: its holes and its canonical form without them,
@@ -233,8 +244,7 @@ fn gives_back(
     notes: &Notes<'_>,
     end: Span,
 ) -> bool {
-    let Some(index) = r.index() else { return false };
-    let Some(context) = index.entries.get(notes.index_before.0).map(|e| &e.context) else { return false };
+    let (Some(index), Some(context)) = (r.index(), notes.context.as_ref()) else { return false };
     let Some(fit) = shape.fit(r.source(), t.span.end(), HoleLimits::of(r)) else { return false };
     let Some(again) = shape.produce(r, t.span.start(), context, fit) else { return false };
     let read_entries = (notes.index_before.0..index.entries.len()).map(|i| (index.id(i), &index.entries[i]));

@@ -175,3 +175,21 @@ fn a_shape_learned_under_other_limits_is_not_used() {
     assert!(plain.contains("TooDeep"), "{plain}");
     assert_eq!(pass_with(&doc, Some(&shapes), &shallow), plain);
 }
+
+/// `doc` with IDs on its `KeyInfo` and token reference, as some senders write them.
+fn with_inner_ids(doc: &str, n: u32) -> String {
+    let doc = doc.replacen("<ds:KeyInfo>", &format!("<ds:KeyInfo Id=\"KI-{n}\">"), 1);
+    doc.replacen("<wsse:SecurityTokenReference>", &format!("<wsse:SecurityTokenReference wsu:Id=\"STR-{n}\">"), 1)
+}
+
+#[test]
+fn ids_inside_the_signature_are_indexed_in_its_context() {
+    let shapes = Arc::new(SignedInfoShapes::default());
+    let first = with_inner_ids(&signed("12:00:00"), 1);
+    assert!(first.contains("Id=\"KI-1\"") && first.contains("wsu:Id=\"STR-1\""));
+    same_as_plain(&first, &shapes);
+    assert_eq!(shapes.headers().len(), 1, "learned");
+    let next = with_inner_ids(&signed("12:00:01"), 22);
+    assert!(recognized(&next, &shapes));
+    same_as_plain(&next, &shapes);
+}
