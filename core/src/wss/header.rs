@@ -73,7 +73,9 @@ pub(crate) fn read<'a>(
     assertion_pass: Option<&AssertionPass>,
     header: &mut SecurityHeader<'a>,
 ) -> Result<Span> {
-    let Some(shapes) = r.signed_info_shapes().filter(|_| r.taps_idle() && r.index().is_some()) else {
+    // The token model's headers carry an assertion, which no shape holds.
+    let shaped = assertion_pass.is_none() && r.taps_idle() && r.index().is_some();
+    let Some(shapes) = r.signed_info_shapes().filter(|_| shaped) else {
         return read_children(r, t, limits, assertion_pass, header, None);
     };
     if let Some(end) = shapes.headers().recognize(r, t, limits, header) {
