@@ -247,8 +247,26 @@ fn uuid(v: Option<TextValue<'_>>, context: Span) -> Result<Uuid> {
 }
 
 fn check_length(v: &TextValue<'_>) -> Result<()> {
-    if v.as_str().chars().count() > TEXT_MAX_CHARS {
+    // A text has at most as many characters as bytes: a short one is not counted.
+    let text = v.as_str();
+    if text.len() > TEXT_MAX_CHARS && text.chars().count() > TEXT_MAX_CHARS {
         return Err(EnvelopeError::context(C::TooLong { limit: TEXT_MAX_CHARS }, v.span().start()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limit counts characters, not bytes: short texts are not counted at all.
+    #[test]
+    fn text_length_is_counted_in_characters() {
+        let check = |s: String| check_length(&TextValue::new(s.into(), Span::new(3, 4))).is_ok();
+        assert!(check("x".repeat(TEXT_MAX_CHARS)));
+        assert!(!check("x".repeat(TEXT_MAX_CHARS + 1)));
+        assert!(check("é".repeat(TEXT_MAX_CHARS)));
+        assert!(!check("é".repeat(TEXT_MAX_CHARS + 1)));
+        assert!(check("€".repeat(TEXT_MAX_CHARS / 3 + 1)));
+    }
 }
