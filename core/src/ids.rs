@@ -24,35 +24,43 @@ impl std::error::Error for InvalidUuid {}
 /// Where the contracts' UUID pattern has its hyphens.
 const HYPHENS: [usize; 4] = [8, 13, 18, 23];
 
-/// Where it has its 32 hex digits, in order.
-const HEX_DIGITS: [usize; 32] = {
-    let mut at = [0; 32];
-    let (mut i, mut n) = (0, 0);
-    while i < 36 {
-        if !(i == 8 || i == 13 || i == 18 || i == 23) {
-            at[n] = i;
-            n += 1;
-        }
-        i += 1;
-    }
-    at
-};
+/// One in each byte lane of a word.
+const LANES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of each byte lane.
+const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// The value of a lower-case hex digit; 0xFF for any other byte.
-const LOWER_HEX: [u8; 256] = {
-    let mut t = [0xFF; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
+/// The high bit of each lane of `x` that lies in `lo..=hi` (both below 0x80).
+/// Exact per lane for lanes below 0x80: neither difference borrows from the
+/// next lane. Lanes with their own high bit are never in range.
+#[inline]
+fn lanes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    let at_least_lo = (x | HIGH).wrapping_sub(LANES * u64::from(lo));
+    let at_most_hi = (LANES * u64::from(0x80 + hi)).wrapping_sub(x & !HIGH);
+    at_least_lo & at_most_hi & !x & HIGH
+}
+
+/// Eight lower-case hex digits, the first in the high byte of `x`, as the
+/// four bytes they spell (big-endian); `None` when any is not `[0-9a-f]`.
+#[inline]
+fn hex8(x: u64) -> Option<u32> {
+    let letters = lanes_in(x, b'a', b'f');
+    if lanes_in(x, b'0', b'9') | letters != HIGH {
+        return None;
     }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-};
+    // A digit's value is its low nibble; a letter's, its low nibble plus 9.
+    let nibbles = (x & (LANES * 0x0F)) + (letters >> 7) * 9;
+    let bytes = (nibbles >> 4 | nibbles) & 0x00FF_00FF_00FF_00FF;
+    let pairs = (bytes >> 8 | bytes) & 0x0000_FFFF_0000_FFFF;
+    Some((pairs >> 16 | pairs) as u32)
+}
+
+/// The eight bytes of `b` at `at`, as a big-endian word.
+#[inline]
+fn word_at(b: &[u8; 36], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_be_bytes(w)
+}
 
 impl Uuid {
     /// The UUID with these 16 bytes.
@@ -71,17 +79,14 @@ impl Uuid {
         if b.len() != 36 || HYPHENS.iter().any(|&i| b[i] != b'-') {
             return Err(InvalidUuid);
         }
-        // Table look-ups without a branch per character (UUIDs are read in
-        // every InvocationContext): an invalid character sets high bits.
+        // Eight digits per step with word arithmetic (UUIDs are read in
+        // every InvocationContext): the groups 8-4-4-4-12 as four words.
+        let Ok(b) = <&[u8; 36]>::try_from(b) else { return Err(InvalidUuid) };
+        let joined = |a: usize, c: usize| (word_at(b, a) & 0xFFFF_FFFF_0000_0000) | (word_at(b, c) >> 32);
+        let words = [word_at(b, 0), joined(9, 14), joined(19, 24), word_at(b, 28)];
         let mut out = [0u8; 16];
-        let mut invalid = 0u8;
-        for (byte, pair) in out.iter_mut().zip(HEX_DIGITS.chunks_exact(2)) {
-            let (hi, lo) = (LOWER_HEX[usize::from(b[pair[0]])], LOWER_HEX[usize::from(b[pair[1]])]);
-            invalid |= hi | lo;
-            *byte = (hi << 4) | (lo & 0x0F);
-        }
-        if invalid & 0xF0 != 0 {
-            return Err(InvalidUuid);
+        for (chunk, w) in out.chunks_exact_mut(4).zip(words) {
+            chunk.copy_from_slice(&hex8(w).ok_or(InvalidUuid)?.to_be_bytes());
         }
         Ok(Uuid(out))
     }
@@ -220,6 +225,56 @@ mod tests {
             "17a44431-526a-416c-bb66-bd262049e75g",
         ] {
             assert_eq!(Uuid::parse_lower(bad), Err(InvalidUuid), "{bad}");
+        }
+    }
+
+    /// The contracts' pattern, character by character: the reference.
+    fn plain_parse(s: &[u8]) -> Option<[u8; 16]> {
+        let hex = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        let digits: Vec<u8> = s.iter().enumerate().filter(|(i, _)| !HYPHENS.contains(i)).map(|(_, &c)| c).collect();
+        if s.len() != 36 || HYPHENS.iter().any(|&i| s[i] != b'-') {
+            return None;
+        }
+        let mut out = [0u8; 16];
+        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+            *byte = hex(pair[0])? << 4 | hex(pair[1])?;
+        }
+        Some(out)
+    }
+
+    /// Every byte value at every position of a valid UUID, and UUIDs of
+    /// every digit in every place: as the character-by-character reference.
+    #[test]
+    fn uuid_parse_matches_a_plain_parse() {
+        let valid = *b"0123abcd-ef45-6789-a0b1-c2d3e4f5a6b7";
+        for at in 0..36 {
+            for c in 0..=255u8 {
+                let mut s = valid;
+                s[at] = c;
+                let ours = std::str::from_utf8(&s).ok().map(|t| Uuid::parse_lower(t).ok().map(|u| u.0));
+                assert!(ours.is_none() || ours == Some(plain_parse(&s)), "{at} {c}");
+            }
+        }
+        for d in b"0123456789abcdef" {
+            let mut s = [*d; 36];
+            HYPHENS.iter().for_each(|&i| s[i] = b'-');
+            let text = std::str::from_utf8(&s).unwrap();
+            assert_eq!(Uuid::parse_lower(text).ok().map(|u| u.0), plain_parse(&s), "{text}");
+            assert_eq!(Uuid::parse_lower(text).unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn hex_words_decode_every_lane() {
+        assert_eq!(hex8(u64::from_be_bytes(*b"0123abcd")), Some(0x0123_abcd));
+        assert_eq!(hex8(u64::from_be_bytes(*b"ffffffff")), Some(0xffff_ffff));
+        assert_eq!(hex8(u64::from_be_bytes(*b"90fa0000")), Some(0x90fa_0000));
+        for bad in [*b"0123abcg", *b"/1234567", *b":0000000", *b"`0000000", *b"0000000G", *b"\xb00000000"] {
+            assert_eq!(hex8(u64::from_be_bytes(bad)), None, "{bad:?}");
         }
     }
 

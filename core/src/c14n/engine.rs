@@ -23,6 +23,7 @@ use crate::xml::{NsId, Span};
 const KNOWN_PLAIN: u64 = (1 << (NsId::DS11.0 + 1)) - 1;
 
 /// An attribute ready for output.
+#[derive(Clone, Copy)]
 struct OutAttr<'a> {
     /// The namespace as the feeding reader interned it: equal ids, equal URIs.
     ns: NsId,
@@ -32,6 +33,7 @@ struct OutAttr<'a> {
     value: AttrText<'a>,
 }
 
+#[derive(Clone, Copy)]
 enum AttrText<'a> {
     Raw(&'a [u8]),
     /// Index into the inherited `xml:*` attributes.
@@ -46,11 +48,21 @@ enum AttrText<'a> {
 #[derive(Default)]
 pub(crate) struct Spare<'a> {
     buf: Vec<u8>,
-    rendered: Vec<(&'a [u8], NsId)>,
-    marks: Vec<usize>,
-    ns_out: Vec<(&'a [u8], NsId)>,
+    rendered: Vec<Rendered<'a>>,
     attrs_out: Vec<OutAttr<'a>>,
     seen: Vec<&'a str>,
+}
+
+/// A namespace binding an output element rendered.
+#[derive(Clone, Copy)]
+struct Rendered<'a> {
+    /// As bytes: slicing them so skips the `str` boundary checks.
+    prefix: &'a [u8],
+    /// As the feeding reader interned it (one reader feeds an engine), so
+    /// equal URIs compare as equal numbers.
+    ns: NsId,
+    /// The element's place among the open output elements (1 for the apex).
+    level: u32,
 }
 
 /// Canonicalization state of one subtree (or document) being written to `S`.
@@ -62,13 +74,12 @@ pub(crate) struct C14n<'a, S: Sink> {
     inclusive_prefixes: Vec<Box<str>>,
     /// Depth of the apex in the reader feeding the events (1 for a fragment reader).
     apex_depth: u32,
-    /// Bindings rendered by output ancestors, innermost last; marks per open
-    /// element. Namespaces as the feeding reader interned them (one reader
-    /// feeds an engine), so equal URIs compare as equal numbers. Prefixes
-    /// as bytes: slicing them so skips the `str` boundary checks.
-    rendered: Vec<(&'a [u8], NsId)>,
-    marks: Vec<usize>,
-    ns_out: Vec<(&'a [u8], NsId)>,
+    /// Bindings rendered by open output elements, innermost last. Those of
+    /// the element being started are its declarations, sorted before they
+    /// are written (a start tag renders a prefix at most once).
+    rendered: Vec<Rendered<'a>>,
+    /// How many output elements are open.
+    open: u32,
     attrs_out: Vec<OutAttr<'a>>,
     seen: Vec<&'a str>,
     root_done: bool,
@@ -88,9 +99,7 @@ impl<'a, S: Sink> C14n<'a, S> {
         let spare = Spare {
             buf: Writer::<S>::buffer(),
             rendered: Vec::with_capacity(16),
-            marks: Vec::with_capacity(32),
-            ns_out: Vec::with_capacity(8),
-            attrs_out: Vec::with_capacity(8),
+            attrs_out: Vec::new(),
             seen: Vec::new(),
         };
         Self::reusing(method, prefixes, comments, apex_depth, sink, spare)
@@ -105,7 +114,7 @@ impl<'a, S: Sink> C14n<'a, S> {
         sink: S,
         spare: Spare<'a>,
     ) -> Self {
-        let Spare { buf, rendered, marks, ns_out, attrs_out, seen } = spare;
+        let Spare { buf, rendered, attrs_out, seen } = spare;
         C14n {
             out: Writer::with_buffer(sink, buf),
             exclusive: method.is_exclusive(),
@@ -113,8 +122,7 @@ impl<'a, S: Sink> C14n<'a, S> {
             inclusive_prefixes: prefixes.iter().map(|&p| Box::from(if p == "#default" { "" } else { p })).collect(),
             apex_depth,
             rendered,
-            marks,
-            ns_out,
+            open: 0,
             attrs_out,
             seen,
             root_done: false,
@@ -141,13 +149,11 @@ impl<'a, S: Sink> C14n<'a, S> {
     /// The sink, with everything written, and the buffers emptied for reuse.
     pub fn finish_keeping(self) -> (S, Spare<'a>) {
         let (sink, buf) = self.out.into_parts();
-        let C14n { mut rendered, mut marks, mut ns_out, mut attrs_out, mut seen, .. } = self;
+        let C14n { mut rendered, mut attrs_out, mut seen, .. } = self;
         rendered.clear();
-        marks.clear();
-        ns_out.clear();
         attrs_out.clear();
         seen.clear();
-        (sink, Spare { buf, rendered, marks, ns_out, attrs_out, seen })
+        (sink, Spare { buf, rendered, attrs_out, seen })
     }
 
     /// The sink, with everything written so far handed to it.
@@ -212,7 +218,7 @@ impl<'a, S: Sink> C14n<'a, S> {
     }
 
     fn start_tag(&mut self, r: &Reader<'a>, t: &StartTag, apex: bool, inherited_xml: &[(&'a str, Cow<'a, str>)]) {
-        self.marks.push(self.rendered.len());
+        self.open += 1;
         let src = r.source().as_bytes();
         let name = (t.name.start as usize, t.name.end as usize);
         if self.exclusive && !apex && r.attrs().is_empty() && self.inclusive_prefixes.is_empty() {
@@ -225,7 +231,7 @@ impl<'a, S: Sink> C14n<'a, S> {
                 return;
             }
             self.out.push_run(b"<", src, name, b"");
-            self.rendered.push((prefix, t.ns));
+            self.render(prefix, t.ns);
             self.declare(r, prefix, t.ns);
         } else {
             self.out.push_run(b"<", src, name, b"");
@@ -242,7 +248,7 @@ impl<'a, S: Sink> C14n<'a, S> {
         apex: bool,
         inherited_xml: &[(&'a str, Cow<'a, str>)],
     ) {
-        self.ns_out.clear();
+        let from = self.rendered.len();
         if self.exclusive {
             self.exclusive_namespaces(r, t);
         } else {
@@ -252,11 +258,11 @@ impl<'a, S: Sink> C14n<'a, S> {
         if added_id {
             self.consider(b"wsu", NsId::WSU);
         }
-        if self.ns_out.len() > 1 {
-            self.ns_out.sort_unstable_by(|a, b| bytes_cmp(a.0, b.0));
+        if self.rendered.len() - from > 1 {
+            self.rendered[from..].sort_unstable_by(|a, b| bytes_cmp(a.prefix, b.prefix));
         }
-        for i in 0..self.ns_out.len() {
-            let (prefix, ns) = self.ns_out[i];
+        for i in from..self.rendered.len() {
+            let Rendered { prefix, ns, .. } = self.rendered[i];
             self.declare(r, prefix, ns);
         }
         if !(r.attrs().is_empty() && inherited_xml.is_empty() && !added_id) {
@@ -286,9 +292,7 @@ impl<'a, S: Sink> C14n<'a, S> {
 
     fn end_tag(&mut self, src: &str, name: QSpan, depth: u32) {
         self.out.push_run(b"</", src.as_bytes(), (name.start as usize, name.end as usize), b">");
-        if let Some(mark) = self.marks.pop() {
-            self.rendered.truncate(mark);
-        }
+        self.close();
         if depth == self.apex_depth {
             self.root_done = true;
         }
@@ -311,7 +315,7 @@ impl<'a, S: Sink> C14n<'a, S> {
     /// does, the run's bytes before it written first where it adds bytes.
     #[inline]
     pub fn run_start(&mut self, r: &Reader<'a>, name: QSpan, ns: NsId, empty_end: Option<usize>) {
-        self.marks.push(self.rendered.len());
+        self.open += 1;
         let src = r.source().as_bytes();
         let prefix = prefix_of(src, name);
         let declare = self.needs_declaring(prefix, ns);
@@ -320,7 +324,7 @@ impl<'a, S: Sink> C14n<'a, S> {
             self.run_from = name.end as usize;
         }
         if declare {
-            self.rendered.push((prefix, ns));
+            self.render(prefix, ns);
             self.declare(r, prefix, ns);
         }
         if let Some(end) = empty_end {
@@ -333,9 +337,25 @@ impl<'a, S: Sink> C14n<'a, S> {
     /// An end tag of the run.
     #[inline]
     pub fn run_end(&mut self) {
-        if let Some(mark) = self.marks.pop() {
-            self.rendered.truncate(mark);
+        self.close();
+    }
+
+    /// An output element ends: the bindings it rendered go out of scope.
+    #[inline]
+    fn close(&mut self) {
+        if self.open == 0 {
+            return;
         }
+        while self.rendered.last().is_some_and(|b| b.level == self.open) {
+            self.rendered.pop();
+        }
+        self.open -= 1;
+    }
+
+    /// Records that the element being started renders `xmlns[:prefix]`.
+    #[inline]
+    fn render(&mut self, prefix: &'a [u8], ns: NsId) {
+        self.rendered.push(Rendered { prefix, ns, level: self.open });
     }
 
     /// The run ends at `at`: its bytes not written yet are.
@@ -348,8 +368,8 @@ impl<'a, S: Sink> C14n<'a, S> {
 
     /// The binding output ancestors rendered for `prefix` (empty default when none).
     fn rendered(&self, prefix: &[u8]) -> Option<NsId> {
-        match self.rendered.iter().rev().find(|(p, _)| short_eq(p, prefix)) {
-            Some(&(_, ns)) => Some(ns),
+        match self.rendered.iter().rev().find(|b| short_eq(b.prefix, prefix)) {
+            Some(b) => Some(b.ns),
             None if prefix.is_empty() => Some(NsId::NONE),
             None => None,
         }
@@ -364,8 +384,7 @@ impl<'a, S: Sink> C14n<'a, S> {
     /// Queues `xmlns[:prefix]="uri"` unless output ancestors rendered the same binding.
     fn consider(&mut self, prefix: &'a [u8], ns: NsId) {
         if self.needs_declaring(prefix, ns) {
-            self.rendered.push((prefix, ns));
-            self.ns_out.push((prefix, ns));
+            self.render(prefix, ns);
         }
     }
 
@@ -404,6 +423,29 @@ impl<'a, S: Sink> C14n<'a, S> {
     }
 
     fn attributes(&mut self, r: &Reader<'a>, inherited_xml: &[(&'a str, Cow<'a, str>)], added_id: bool) {
+        if let ([a], [], false) = (r.attrs(), inherited_xml, added_id) {
+            // One attribute (a `wsu:Id`, an `Algorithm`): nothing to sort.
+            let src = r.source().as_bytes();
+            self.out.push_run(b" ", src, (a.name.start as usize, a.name.end as usize), b"=\"");
+            escape::attr_raw(&mut self.out, &src[a.value.range()]);
+            self.out.push(b"\"");
+            return;
+        }
+        self.sorted_attributes(r, inherited_xml, added_id);
+        for i in 0..self.attrs_out.len() {
+            let a = self.attrs_out[i];
+            self.out.push_wrapped(b" ", a.qname, b"=\"");
+            match a.value {
+                AttrText::Raw(raw) => escape::attr_raw(&mut self.out, raw),
+                AttrText::Inherited(i) => escape::attr_value(&mut self.out, &inherited_xml[i].1),
+                AttrText::ApexId => escape::attr_value(&mut self.out, self.apex_id.as_deref().unwrap_or_default()),
+            }
+            self.out.push(b"\"");
+        }
+    }
+
+    /// Fills `attrs_out` with the attributes to write, in canonical order.
+    fn sorted_attributes(&mut self, r: &Reader<'a>, inherited_xml: &[(&'a str, Cow<'a, str>)], added_id: bool) {
         self.attrs_out.clear();
         let src = r.source().as_bytes();
         for a in r.attrs() {
@@ -425,15 +467,6 @@ impl<'a, S: Sink> C14n<'a, S> {
         }
         if self.attrs_out.len() > 1 {
             self.attrs_out.sort_unstable_by(attr_order);
-        }
-        for a in &self.attrs_out {
-            self.out.push_wrapped(b" ", a.qname, b"=\"");
-            match a.value {
-                AttrText::Raw(raw) => escape::attr_raw(&mut self.out, raw),
-                AttrText::Inherited(i) => escape::attr_value(&mut self.out, &inherited_xml[i].1),
-                AttrText::ApexId => escape::attr_value(&mut self.out, self.apex_id.as_deref().unwrap_or_default()),
-            }
-            self.out.push(b"\"");
         }
     }
 }
@@ -527,6 +560,30 @@ mod tests {
         assert_eq!(
             both_ways(docs[2], C14nMethod::Exclusive, &[]),
             r#"<r><p:x xmlns:p="urn:p"></p:x><p:y xmlns:p="urn:p"><p:z></p:z><q:w xmlns:q="urn:q"><p:v></p:v></q:w></p:y></r>"#
+        );
+    }
+
+    /// Elements with one attribute (written without the sort) or several,
+    /// declaring several prefixes (sorted among the element's own bindings),
+    /// redeclaring and undeclaring them below.
+    #[test]
+    fn attributes_and_declarations_match_the_general_path() {
+        let docs = [
+            r#"<a xmlns:z="urn:z" xmlns:b="urn:b" z:x="1" b:y="2"><b:c z:q="&lt;" id="i"/><c b:w="3"/></a>"#,
+            r#"<a id="1"><b xmlns="urn:d" k="v"><c xmlns="" j='"'/><d/></b><e f="&#9;"/></a>"#,
+            r#"<p:a xmlns:p="urn:p" xmlns:q="urn:q" q:b="1"><q:c p:d="2" e="3"><p:f xmlns:p="urn:o" p:g=""/></q:c></p:a>"#,
+            r#"<r xmlns:y="urn:y" xmlns:x="urn:x"><x:a y:b="1"><x:c y:d="2" xmlns:x="urn:x2"/></x:a><y:e/></r>"#,
+        ];
+        for doc in docs {
+            for method in [C14nMethod::Exclusive, C14nMethod::Inclusive] {
+                for prefixes in [&[][..], &["q"], &["#default", "b", "y"]] {
+                    both_ways(doc, method, prefixes);
+                }
+            }
+        }
+        assert_eq!(
+            both_ways(docs[3], C14nMethod::Exclusive, &[]),
+            r#"<r><x:a xmlns:x="urn:x" xmlns:y="urn:y" y:b="1"><x:c xmlns:x="urn:x2" y:d="2"></x:c></x:a><y:e xmlns:y="urn:y"></y:e></r>"#
         );
     }
 

@@ -161,7 +161,8 @@ impl<'a> Parser<'a> {
             NsId::AUTHORITY_CONTEXT => &AUTHORITY,
             _ => &CALL,
         };
-        let values = self.context_fields(t.ns, fields)?;
+        let mut values: Values<'a> = Default::default();
+        self.context_fields(t.ns, fields, &mut values)?;
         let end = self.last_end_span;
         let span = Span::new(at, end.end());
         for (f, v) in fields.iter().zip(&values) {
@@ -175,15 +176,17 @@ impl<'a> Parser<'a> {
         Ok(end)
     }
 
-    /// Collects the fields (children) of a context element.
-    fn context_fields(&mut self, ns: NsId, fields: &[Field]) -> Result<Values<'a>> {
-        let mut values: Values<'a> = Default::default();
+    /// Collects the fields (children) of a context element into `values`.
+    fn context_fields(&mut self, ns: NsId, fields: &[Field], values: &mut Values<'a>) -> Result<()> {
+        // Senders write the fields in the schema's order, mostly: the one
+        // after the last is tried first (names are unique in a table).
+        let mut next = 0;
         loop {
             let child = match self.r.next()? {
                 Event::Start(child) => child,
                 Event::End { span, .. } => {
                     self.last_end_span = span;
-                    return Ok(values);
+                    return Ok(());
                 }
                 Event::Text { span, has_ref } if has_ref || !is_blank(&self.src[span.range()]) => {
                     return Err(EnvelopeError::context(C::UnexpectedContent, first_non_ws(self.src, span)));
@@ -193,11 +196,15 @@ impl<'a> Parser<'a> {
             };
             let at = child.span.start();
             let local = self.local(&child);
-            let Some(i) =
-                fields.iter().position(|f| name_eq(f.name.as_bytes(), local.as_bytes())).filter(|_| child.ns == ns)
-            else {
+            let named = |f: &Field| name_eq(f.name.as_bytes(), local.as_bytes());
+            let found = match fields.get(next) {
+                Some(f) if named(f) => Some(next),
+                _ => fields.iter().position(named),
+            };
+            let Some(i) = found.filter(|_| child.ns == ns) else {
                 return Err(EnvelopeError::context(C::UnknownField, at));
             };
+            next = i + 1;
             if values[i].is_some() {
                 return Err(EnvelopeError::context(C::DuplicateField, at));
             }
@@ -247,8 +254,26 @@ fn uuid(v: Option<TextValue<'_>>, context: Span) -> Result<Uuid> {
 }
 
 fn check_length(v: &TextValue<'_>) -> Result<()> {
-    if v.as_str().chars().count() > TEXT_MAX_CHARS {
+    // A text has at most as many characters as bytes: a short one is not counted.
+    let text = v.as_str();
+    if text.len() > TEXT_MAX_CHARS && text.chars().count() > TEXT_MAX_CHARS {
         return Err(EnvelopeError::context(C::TooLong { limit: TEXT_MAX_CHARS }, v.span().start()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limit counts characters, not bytes: short texts are not counted at all.
+    #[test]
+    fn text_length_is_counted_in_characters() {
+        let check = |s: String| check_length(&TextValue::new(s.into(), Span::new(3, 4))).is_ok();
+        assert!(check("x".repeat(TEXT_MAX_CHARS)));
+        assert!(!check("x".repeat(TEXT_MAX_CHARS + 1)));
+        assert!(check("é".repeat(TEXT_MAX_CHARS)));
+        assert!(!check("é".repeat(TEXT_MAX_CHARS + 1)));
+        assert!(check("€".repeat(TEXT_MAX_CHARS / 3 + 1)));
+    }
 }

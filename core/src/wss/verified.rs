@@ -60,12 +60,12 @@ pub struct SignedElement<'a> {
 #[derive(Debug)]
 pub struct Verified<'a> {
     envelope: Envelope<'a>,
-    covered: Vec<Span>,
+    covered: Vec<Covered<'a>>,
     signed: Vec<SignedElement<'a>>,
     signer: Signer,
     algorithm: SignatureAlgorithm,
     canonicalization: C14nMethod,
-    digests: Vec<DigestAlgorithm>,
+    digests: DigestList,
     timestamp: Option<Timestamp>,
 }
 
@@ -78,15 +78,14 @@ impl<'a> Verified<'a> {
         sig: &SignatureInfo<'a>,
         timestamp: Option<Timestamp>,
     ) -> Self {
-        let digests = digests_of(sig);
         Verified {
             envelope,
-            covered: covered.iter().map(|c| c.span).collect(),
+            covered,
             signed,
             signer,
             algorithm: sig.algorithm,
             canonicalization: sig.c14n.method,
-            digests,
+            digests: DigestList::of(sig.references.iter().map(|r| r.digest)),
             timestamp,
         }
     }
@@ -98,7 +97,7 @@ impl<'a> Verified<'a> {
 
     /// Whether the bytes of `span` lie inside an element a verified reference covered.
     pub fn is_signed(&self, span: Span) -> bool {
-        self.covered.iter().any(|c| c.start() <= span.start() && span.end() <= c.end())
+        self.covered.iter().any(|c| c.span.start() <= span.start() && span.end() <= c.span.end())
     }
 
     /// The signer's certificate identity (`None` when a pinned raw key signed).
@@ -118,7 +117,7 @@ impl<'a> Verified<'a> {
 
     /// The digest algorithms of the references.
     pub fn digest_algorithms(&self) -> &[DigestAlgorithm] {
-        &self.digests
+        self.digests.as_slice()
     }
 
     /// `wsu:Created` and `wsu:Expires` of the (signed) Timestamp.
@@ -273,11 +272,44 @@ impl<'a> VerifiedDocument<'a> {
 
 /// The distinct digest algorithms of a signature's references.
 pub(crate) fn digests_of(sig: &SignatureInfo<'_>) -> Vec<DigestAlgorithm> {
-    let mut digests: Vec<DigestAlgorithm> = Vec::new();
-    for r in &sig.references {
-        if !digests.contains(&r.digest) {
-            digests.push(r.digest);
+    DigestList::of(sig.references.iter().map(|r| r.digest)).as_slice().to_vec()
+}
+
+/// The distinct digest algorithms of a signature's references, in order of
+/// first use, held without an allocation (there are only so many).
+#[derive(Clone, Copy, Debug)]
+struct DigestList {
+    items: [DigestAlgorithm; DigestAlgorithm::ALL.len()],
+    len: usize,
+}
+
+impl DigestList {
+    fn of(digests: impl Iterator<Item = DigestAlgorithm>) -> Self {
+        let mut list = DigestList { items: DigestAlgorithm::ALL, len: 0 };
+        for digest in digests {
+            if !list.as_slice().contains(&digest) {
+                list.items[list.len] = digest;
+                list.len += 1;
+            }
         }
+        list
     }
-    digests
+
+    fn as_slice(&self) -> &[DigestAlgorithm] {
+        &self.items[..self.len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_list_keeps_each_algorithm_once_in_order_of_first_use() {
+        use DigestAlgorithm::*;
+        let of = |d: &[DigestAlgorithm]| DigestList::of(d.iter().copied()).as_slice().to_vec();
+        assert_eq!(of(&[]), []);
+        assert_eq!(of(&[Sha256, Sha256]), [Sha256]);
+        assert_eq!(of(&[Sha512, Sha1, Sha512, Sha256, Sha1, Sha384, Sha256]), [Sha512, Sha1, Sha256, Sha384]);
+    }
 }
