@@ -178,10 +178,18 @@ impl<'a> Parser<'a> {
 
     /// Collects the fields (children) of a context element into `values`.
     fn context_fields(&mut self, ns: NsId, fields: &[Field], values: &mut Values<'a>) -> Result<()> {
-        // Senders write the fields in the schema's order, mostly: the one
-        // after the last is tried first (names are unique in a table).
+        // Simple fields (nearly all) are taken whole, without events.
         let mut next = 0;
         loop {
+            if let Some((child, text, end)) = self.r.simple_text_child() {
+                let i = field_of(fields, ns, &child, self.local(&child), &mut next)?;
+                if values[i].is_some() {
+                    return Err(EnvelopeError::context(C::DuplicateField, child.span.start()));
+                }
+                values[i] = Some(TextValue::new(Cow::Borrowed(&self.src[text.range()]), text));
+                self.last_end_span = end;
+                continue;
+            }
             let child = match self.r.next()? {
                 Event::Start(child) => child,
                 Event::End { span, .. } => {
@@ -194,19 +202,9 @@ impl<'a> Parser<'a> {
                 Event::CData(span) => return Err(EnvelopeError::context(C::UnexpectedContent, span.start())),
                 _ => continue,
             };
-            let at = child.span.start();
-            let local = self.local(&child);
-            let named = |f: &Field| name_eq(f.name.as_bytes(), local.as_bytes());
-            let found = match fields.get(next) {
-                Some(f) if named(f) => Some(next),
-                _ => fields.iter().position(named),
-            };
-            let Some(i) = found.filter(|_| child.ns == ns) else {
-                return Err(EnvelopeError::context(C::UnknownField, at));
-            };
-            next = i + 1;
+            let i = field_of(fields, ns, &child, self.local(&child), &mut next)?;
             if values[i].is_some() {
-                return Err(EnvelopeError::context(C::DuplicateField, at));
+                return Err(EnvelopeError::context(C::DuplicateField, child.span.start()));
             }
             values[i] = Some(self.read_text(&child, |o| EnvelopeError::context(C::UnexpectedContent, o))?);
         }
@@ -245,6 +243,21 @@ impl<'a> Parser<'a> {
         }
         Ok(())
     }
+}
+
+/// The field of the table that child `child` (local name `local`) of a
+/// context element in namespace `ns` is. Senders write the fields in the
+/// schema's order, mostly: the one after the last (`next`) is tried first
+/// (names are unique in a table).
+fn field_of(fields: &[Field], ns: NsId, child: &StartTag, local: &str, next: &mut usize) -> Result<usize> {
+    let named = |f: &Field| name_eq(f.name.as_bytes(), local.as_bytes());
+    let found = match fields.get(*next) {
+        Some(f) if named(f) => Some(*next),
+        _ => fields.iter().position(named),
+    };
+    let i = found.filter(|_| child.ns == ns).ok_or(EnvelopeError::context(C::UnknownField, child.span.start()))?;
+    *next = i + 1;
+    Ok(i)
 }
 
 /// A required UUID field (presence was checked against the field table).

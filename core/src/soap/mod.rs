@@ -15,4 +15,6 @@ pub use fault_writer::{FaultBuilder, InvalidSubcode, StandardCode};
 pub use model::{Addressing, Element, Envelope, Framework, HeaderBlock, QName, SoapVersion, TextValue};
 
 #[cfg(test)]
+mod context_tests;
+#[cfg(test)]
 mod tests;

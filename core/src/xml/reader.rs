@@ -603,6 +603,71 @@ impl<'a> Reader<'a> {
         self.taps = taps;
     }
 
+    /// The next child of the current element when it is a simple text-only
+    /// element, `<name>text</name>` (an ASCII name, no attributes, text that
+    /// is not empty and has no reference; see [`run`](super::run)): the
+    /// whitespace before it and the element are taken whole, fed to the
+    /// digest taps as a run of simple markup, without events. Returns its
+    /// start tag, its text and its end tag. `None` when what follows the
+    /// whitespace is anything else, which the general path then reads
+    /// (and, if need be, refuses); the whitespace may have been taken.
+    pub fn simple_text_child(&mut self) -> Option<(StartTag, Span, Span)> {
+        if !self.simple_runs || self.pending_end.is_some() || self.stack.is_empty() {
+            return None;
+        }
+        let mut taps = self.taps.take();
+        let runs = taps.as_deref_mut().map_or(true, |t| t.run_begin(self.lexer.pos()).is_some());
+        let child = if runs { self.simple_text_tokens(taps.as_deref_mut()) } else { None };
+        if let Some(t) = taps.as_deref_mut().filter(|_| runs) {
+            t.run_done(self, self.lexer.pos());
+        }
+        self.taps = taps;
+        child
+    }
+
+    /// The tokens of [`simple_text_child`](Self::simple_text_child).
+    fn simple_text_tokens(&mut self, taps: Option<&mut DigestTaps<'a>>) -> Option<(StartTag, Span, Span)> {
+        let src = self.src.as_bytes();
+        let (end, limits) = (self.lexer.end(), self.lexer.limits());
+        let open = self.stack.last()?.name.raw(src);
+        let mut at = self.lexer.pos();
+        if let Simple::Text { end: ws_end } = simple_token(src, at, end, &limits, open) {
+            if !all_ws(&src[at..ws_end]) {
+                return None;
+            }
+            at = ws_end;
+            self.lexer.jump(at);
+        }
+        let Simple::Start { name, end: tag_end, empty: false } = simple_token(src, at, end, &limits, open) else {
+            return None;
+        };
+        let Simple::Text { end: text_end } = simple_token(src, tag_end, end, &limits, b"") else {
+            return None;
+        };
+        let Simple::End { end: close_end } = simple_token(src, text_end, end, &limits, name.raw(src)) else {
+            return None;
+        };
+        // The checks of `start`, which the general path repeats to report errors.
+        if memchr::memchr(b'&', &src[tag_end..text_end]).is_some() || self.stack.len() >= self.max_depth {
+            return None;
+        }
+        let ns = self.resolve_name(&name).ok()?;
+        self.stack.push(Open { name, bindings_mark: self.bindings.len() as u32 });
+        self.attrs.clear();
+        let depth = self.stack.len() as u32;
+        let mut taps = taps;
+        if let Some(t) = taps.as_deref_mut() {
+            t.run_start(self, name, ns, None);
+        }
+        self.close(Span::new(text_end, close_end));
+        if let Some(t) = taps {
+            t.run_end();
+        }
+        self.lexer.jump(close_end);
+        let tag = StartTag { span: Span::new(at, tag_end), name, ns, depth };
+        Some((tag, Span::new(tag_end, text_end), Span::new(text_end, close_end)))
+    }
+
     /// The tokens of [`simple_run`](Self::simple_run); returns where they stop.
     fn simple_tokens(&mut self, floor: u32, mut taps: Option<&mut DigestTaps<'a>>) -> usize {
         let src = self.src.as_bytes();
