@@ -19,7 +19,7 @@
 //! only in those values; where a value is one reading refuses (a time that
 //! does not parse, base64 that does not decode, an Expires not after
 //! Created) the header is read, with the usual error. A shape is only made
-//! from a header read without error whose parts kuvert models here (one
+//! from a header of at most 64 KB read without error whose parts kuvert models here (one
 //! Signature with a `SignedInfo` shape and a token reference, BinarySecurity
 //! Tokens, one Timestamp, no SAML assertion), and only when making the
 //! result from the shape and that header's own holes gives back, field for

@@ -13,6 +13,10 @@ use crate::xml::index::Context;
 use crate::xml::reader::{Reader, StartTag};
 use crate::xml::Span;
 
+/// The largest header kept as a shape: a verifier holds at most
+/// [`CAPACITY`](super::CAPACITY) of them, whatever its senders send.
+const MAX_SHAPE_BYTES: usize = 64 << 10;
+
 /// The holes of a header, split at `SignedInfo` (whose own holes its shape has).
 struct Layout {
     content: usize,
@@ -86,6 +90,9 @@ pub(super) fn shape_of(
     notes: &Notes<'_>,
     end: Span,
 ) -> Option<HeaderShape> {
+    if end.end() - t.span.end() > MAX_SHAPE_BYTES {
+        return None;
+    }
     let modelled = header.assertions.is_empty() && header.token_refs.is_empty() && header.known.is_none();
     let [sig] = header.signatures.as_slice() else { return None };
     let token_id = match &sig.key_info.token {

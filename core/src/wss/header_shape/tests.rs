@@ -144,6 +144,9 @@ fn no_shape_for_what_is_not_modelled() {
         "<wsse:SecurityTokenReference wsu:Id=\"str-1\"><wsse:Reference URI=\"#x\"/></wsse:SecurityTokenReference>",
     );
     same_as_plain(&with_reference, &shapes);
+    let mut too_large = doc.clone();
+    too_large.insert_str(end, &format!("<wsse:Other>{}</wsse:Other>", "A".repeat(64 << 10)));
+    same_as_plain(&too_large, &shapes);
     let mut with_xml_lang = doc.clone();
     with_xml_lang.insert_str(doc.find("<ds:Signature ").unwrap() + 13, "xml:lang=\"da\" ");
     same_as_plain(&with_xml_lang, &shapes);
