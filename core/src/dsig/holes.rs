@@ -12,6 +12,9 @@
 //! that fits reads, event for event, as the one the template was made from,
 //! with other values.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
 use memchr::memmem;
 
 use crate::c14n::subtree::{canonicalize, Mode, Subtree};
@@ -44,6 +47,51 @@ const MAX_ID_BYTES: usize = 256;
 const MAX_DIGEST_BYTES: usize = 128;
 /// The longest time value a hole takes.
 const MAX_TIME_BYTES: usize = 64;
+
+/// A verifier's learned shapes: at most `N`, shared by its threads; the
+/// most recently learned replace the oldest once all are taken.
+#[derive(Debug)]
+pub(crate) struct ShapeStore<T, const N: usize> {
+    shapes: RwLock<Vec<Arc<T>>>,
+    next: AtomicUsize,
+}
+
+impl<T, const N: usize> Default for ShapeStore<T, N> {
+    fn default() -> Self {
+        ShapeStore { shapes: RwLock::default(), next: AtomicUsize::new(0) }
+    }
+}
+
+impl<T, const N: usize> ShapeStore<T, N> {
+    /// The shapes, for looking one up.
+    pub fn read(&self) -> RwLockReadGuard<'_, Vec<Arc<T>>> {
+        self.shapes.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps `shape` unless a kept one is the `same`.
+    pub fn insert(&self, shape: T, same: impl Fn(&T, &T) -> bool) {
+        let mut shapes = self.shapes.write().unwrap_or_else(|e| e.into_inner());
+        if shapes.iter().any(|s| same(s, &shape)) {
+            return;
+        }
+        if shapes.len() < N {
+            shapes.push(Arc::new(shape));
+        } else {
+            let slot = self.next.fetch_add(1, Ordering::Relaxed) % N;
+            shapes[slot] = Arc::new(shape);
+        }
+    }
+
+    /// Whether all `N` places are taken.
+    pub fn is_full(&self) -> bool {
+        self.read().len() >= N
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+}
 
 /// The reader's limits on attribute values and texts, which holes keep to.
 #[derive(Clone, Copy, Debug)]

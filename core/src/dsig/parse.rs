@@ -138,20 +138,8 @@ pub(crate) fn signature<'a>(r: &mut Reader<'a>, sig: &StartTag, limits: &Signatu
             Child::Start(t) => return Err(malformed(t.span.start())),
         }
     };
-    Ok(SignatureInfo {
-        span: Span::new(at, end.end()),
-        signed_info: Span::new(si.span.start(), read.end.end()),
-        signed_info_context,
-        signed_info_exclusive: read.exclusive,
-        c14n: read.c14n,
-        algorithm: read.algorithm.0,
-        algorithm_at: read.algorithm.1,
-        references: read.references,
-        value,
-        value_at: sv.span.start(),
-        value_span,
-        key_info: key,
-    })
+    let value = (value, sv.span.start(), value_span);
+    Ok(read.into_signature(Span::new(at, end.end()), (si.span.start(), signed_info_context), value, key))
 }
 
 /// `SignedInfo`, whose start tag `si` was just read, through its end tag:

@@ -25,13 +25,12 @@
 //! else is read as usual, with the usual errors.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use super::algorithms::{DigestAlgorithm, SignatureAlgorithm};
 use super::base64;
-use super::holes::{canonical_holes, holds, replaced, At, Found, Hole, HoleLimits, Template};
-use super::model::{C14nStep, RefTarget, Reference, Transforms};
+use super::holes::{canonical_holes, holds, replaced, At, Found, Hole, HoleLimits, ShapeStore, Template};
+use super::model::{C14nStep, KeyInfo, RefTarget, Reference, SignatureInfo, Transforms};
 use super::parse::SignatureLimits;
 use crate::c14n::C14nMethod;
 use crate::wss::header_shape::HeaderShapes;
@@ -47,8 +46,7 @@ const MAX_SHAPE_BYTES: usize = 64 << 10;
 /// The `SignedInfo` shapes a verifier has learned; shared by its threads.
 #[derive(Debug, Default)]
 pub(crate) struct SignedInfoShapes {
-    shapes: RwLock<Vec<Arc<Shape>>>,
-    next: AtomicUsize,
+    shapes: ShapeStore<Shape, CAPACITY>,
     /// The verifier's Security header shapes, kept with these.
     headers: HeaderShapes,
 }
@@ -94,6 +92,48 @@ pub(crate) struct SignedInfoRead<'a> {
     pub exclusive: Option<Vec<u8>>,
 }
 
+/// A signature's value: decoded, where `SignatureValue` starts, its text.
+pub(crate) type SignatureValue = (Vec<u8>, usize, Span);
+
+impl<'a> SignedInfoRead<'a> {
+    /// The signature (spanning `span`) whose `SignedInfo`, starting at
+    /// `start` in namespace context `context`, this is; with its value and
+    /// key information.
+    pub fn into_signature(
+        self,
+        span: Span,
+        (start, context): (usize, Context<'a>),
+        (value, value_at, value_span): SignatureValue,
+        key_info: KeyInfo<'a>,
+    ) -> SignatureInfo<'a> {
+        SignatureInfo {
+            span,
+            signed_info: Span::new(start, self.end.end()),
+            signed_info_context: context,
+            signed_info_exclusive: self.exclusive,
+            c14n: self.c14n,
+            algorithm: self.algorithm.0,
+            algorithm_at: self.algorithm.1,
+            references: self.references,
+            value,
+            value_at,
+            value_span,
+            key_info,
+        }
+    }
+
+    /// What reading the `SignedInfo` of `sig` gave (its end tag as an empty span at its end).
+    pub fn of(sig: &SignatureInfo<'a>) -> Self {
+        SignedInfoRead {
+            c14n: sig.c14n.clone(),
+            algorithm: (sig.algorithm, sig.algorithm_at),
+            references: sig.references.clone(),
+            end: Span::new(sig.signed_info.end(), sig.signed_info.end()),
+            exclusive: sig.signed_info_exclusive.clone(),
+        }
+    }
+}
+
 impl SignedInfoShapes {
     /// The verifier's known Security header shapes.
     pub fn headers(&self) -> &HeaderShapes {
@@ -114,7 +154,7 @@ impl SignedInfoShapes {
         let (src, start, holes) = (r.source(), si.span.start(), HoleLimits::of(r));
         let limits = (r.reading_limits(), *limits);
         let read = {
-            let shapes = self.shapes.read().unwrap_or_else(|e| e.into_inner());
+            let shapes = self.shapes.read();
             let fits = |s: &&Arc<Shape>| s.depth == si.depth && s.limits == limits && context.has_key(&s.context);
             shapes.iter().filter(fits).find_map(|s| s.recognize(src, start, holes))?
         };
@@ -137,26 +177,17 @@ impl SignedInfoShapes {
         let Some(shape) = Shape::of(r.source().as_bytes(), (si.span.start(), si.depth), read, context, limits) else {
             return;
         };
-        let mut shapes = self.shapes.write().unwrap_or_else(|e| e.into_inner());
-        if shapes.iter().any(|s| {
+        self.shapes.insert(shape, |s, shape| {
             s.depth == shape.depth
                 && s.limits == shape.limits
                 && s.context == shape.context
                 && s.template.source() == shape.template.source()
-        }) {
-            return;
-        }
-        if shapes.len() < CAPACITY {
-            shapes.push(Arc::new(shape));
-        } else {
-            let slot = self.next.fetch_add(1, Ordering::Relaxed) % CAPACITY;
-            shapes[slot] = Arc::new(shape);
-        }
+        });
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shapes.read().map(|s| s.len()).unwrap_or(0)
+        self.shapes.len()
     }
 }
 

@@ -3,24 +3,12 @@
 //! digests, or the same error, for a signed request and damaged variants.
 
 use crate::soap::parser::parse_for_verification;
+use crate::wss::tests::{sign_at, REQUEST};
 use crate::xml::reader::GENERAL_PATH_ONLY;
-use crate::{Input, Limits, SignOptions, SigningKey, UtcTime};
-
-const REQUEST: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../corpus/messages/invocation-context/cpr-person-lookup.request.xml"
-));
+use crate::{Input, Limits, UtcTime};
 
 fn signed() -> String {
-    let pki = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/pki/");
-    let der = std::fs::read(format!("{pki}oces2-leaf.der")).unwrap();
-    let pem =
-        format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", crate::dsig::base64::encode(&der));
-    let key =
-        SigningKey::from_pem(&std::fs::read(format!("{pki}oces2-leaf.key.pem")).unwrap(), pem.as_bytes()).unwrap();
-    let input = Input::new(REQUEST.as_bytes(), &Limits::default()).unwrap();
-    let now = UtcTime::parse("2030-01-01T12:00:00Z").unwrap();
-    crate::sign_message(&input, &key, now, &SignOptions::default()).unwrap()
+    sign_at(REQUEST, UtcTime::parse("2030-01-01T12:00:00Z").unwrap())
 }
 
 /// Everything a verification pass gives, or its error; `general`: every token an event.

@@ -81,6 +81,9 @@ pub(crate) fn read<'a>(
     if let Some(end) = shapes.headers().recognize(r, t, limits, header) {
         return Ok(end);
     }
+    if !shapes.headers().learns_now() {
+        return read_children(r, t, limits, assertion_pass, header, None);
+    }
     let index_before = r.index().map_or((0, 0), |i| (i.entries.len(), i.seen));
     let (bindings, context) = (r.bindings_in_scope().len(), r.context_of_children());
     let mut notes = Notes { index_before, bindings, context, ..Notes::default() };

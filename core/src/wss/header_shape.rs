@@ -27,12 +27,11 @@
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::digest;
 
 use super::header::{BinaryToken, Notes, SecurityHeader, Timestamp};
-use crate::dsig::holes::{At, Found, HoleLimits, Template};
+use crate::dsig::holes::{At, Found, HoleLimits, ShapeStore, Template};
 use crate::dsig::model::SignatureInfo;
 use crate::dsig::model::{KeyInfo, TokenRef};
 use crate::dsig::shape::{Shape, SignedInfoRead};
@@ -56,8 +55,7 @@ const LEARN_EVERY: usize = 8;
 /// The Security header shapes a verifier has learned; shared by its threads.
 #[derive(Debug, Default)]
 pub(crate) struct HeaderShapes {
-    shapes: RwLock<Vec<Arc<HeaderShape>>>,
-    next: AtomicUsize,
+    shapes: ShapeStore<HeaderShape, CAPACITY>,
     /// Headers read while every slot was taken.
     misses: AtomicUsize,
 }
@@ -199,7 +197,7 @@ impl HeaderShapes {
         r.index()?;
         let limits = (r.reading_limits(), *limits);
         let found = {
-            let shapes = self.shapes.read().unwrap_or_else(|e| e.into_inner());
+            let shapes = self.shapes.read();
             if shapes.is_empty() {
                 return None;
             }
@@ -218,6 +216,13 @@ impl HeaderShapes {
         Some(end)
     }
 
+    /// Whether a header this store did not recognize is to be learned
+    /// (noted while read, then [`learn`](Self::learn)ed): always while a
+    /// place is free, then one in [`LEARN_EVERY`].
+    pub fn learns_now(&self) -> bool {
+        !self.shapes.is_full() || self.misses.fetch_add(1, Ordering::Relaxed) % LEARN_EVERY == 0
+    }
+
     /// Learns the shape of the header just read (start tag `t`, result
     /// `header`, end tag `end`), if it can have one.
     pub fn learn(
@@ -229,35 +234,21 @@ impl HeaderShapes {
         notes: &Notes<'_>,
         end: Span,
     ) {
-        let full = self.shapes.read().map_or(true, |s| s.len() >= CAPACITY);
-        if full && self.misses.fetch_add(1, Ordering::Relaxed) % LEARN_EVERY != 0 {
-            return;
-        }
         let Some(shape) = learn::shape_of(r, t, (r.reading_limits(), *limits), header, notes, end) else {
             return;
         };
-        let mut shapes = self.shapes.write().unwrap_or_else(|e| e.into_inner());
-        let same = |s: &Arc<HeaderShape>| {
+        self.shapes.insert(shape, |s, shape| {
             s.depth == shape.depth
                 && s.limits == shape.limits
                 && s.context == shape.context
                 && s.before.source() == shape.before.source()
                 && s.after.source() == shape.after.source()
-        };
-        if shapes.iter().any(same) {
-            return;
-        }
-        if shapes.len() < CAPACITY {
-            shapes.push(Arc::new(shape));
-        } else {
-            let slot = self.next.fetch_add(1, Ordering::Relaxed) % CAPACITY;
-            shapes[slot] = Arc::new(shape);
-        }
+        });
     }
 
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.shapes.read().map(|s| s.len()).unwrap_or(0)
+        self.shapes.len()
     }
 }
 
@@ -386,23 +377,9 @@ impl SignatureShape {
         let value_span = fit.hole(self.value);
         let token = TokenRef::Reference(Cow::Borrowed(&src[fit.hole(self.token).range()]));
         let key_info = KeyInfo { span: Some(fit.span(self.key_info)), token: Some(token), ..KeyInfo::default() };
-        let (span, value_at) = (fit.span(self.span), fit.at(self.value_at));
-        let signed_info_start = fit.before.end;
-        let read = fit.signed_info;
-        Some(SignatureInfo {
-            span,
-            signed_info: Span::new(signed_info_start, read.end.end()),
-            signed_info_context,
-            signed_info_exclusive: read.exclusive,
-            c14n: read.c14n,
-            algorithm: read.algorithm.0,
-            algorithm_at: read.algorithm.1,
-            references: read.references,
-            value: base64::decode(&src[value_span.range()]).ok()?,
-            value_at,
-            value_span,
-            key_info,
-        })
+        let value = (base64::decode(&src[value_span.range()]).ok()?, fit.at(self.value_at), value_span);
+        let (span, start) = (fit.span(self.span), fit.before.end);
+        Some(fit.signed_info.into_signature(span, (start, signed_info_context), value, key_info))
     }
 
     /// The context of `SignedInfo`: the header children's context with the

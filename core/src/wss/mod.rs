@@ -18,4 +18,4 @@ pub use verifier::Verifier;
 #[cfg(test)]
 mod sign_pass_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -9,7 +9,8 @@ macro_rules! pki {
     };
 }
 
-const REQUEST: &str = include_str!(concat!(
+/// The corpus's InvocationContext request (unsigned).
+pub(crate) const REQUEST: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../corpus/messages/invocation-context/cpr-person-lookup.request.xml"
 ));
@@ -36,8 +37,13 @@ fn verifier() -> Verifier {
 }
 
 fn sign(xml: &str) -> String {
+    sign_at(xml, now())
+}
+
+/// `xml` signed at `at` with the TEST ONLY OCES2 leaf key (used by other modules' tests).
+pub(crate) fn sign_at(xml: &str, at: UtcTime) -> String {
     let input = Input::new(xml.as_bytes(), &crate::Limits::default()).unwrap();
-    sign_message(&input, &oces2_key(), now(), &SignOptions::default()).unwrap()
+    sign_message(&input, &oces2_key(), at, &SignOptions::default()).unwrap()
 }
 
 fn verify(xml: &str) -> Result<(), VerifyError> {

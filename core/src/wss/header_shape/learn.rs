@@ -214,13 +214,7 @@ fn signature_shape(
     layout: &Layout,
 ) -> Option<SignatureShape> {
     let src = r.source();
-    let read = SignedInfoRead {
-        c14n: sig.c14n.clone(),
-        algorithm: (sig.algorithm, sig.algorithm_at),
-        references: sig.references.clone(),
-        end: Span::new(sig.signed_info.end(), sig.signed_info.end()),
-        exclusive: sig.signed_info_exclusive.clone(),
-    };
+    let read = SignedInfoRead::of(sig);
     let start = (sig.signed_info.start(), t.depth + 2);
     let signed_info = Shape::of(src.as_bytes(), start, &read, &sig.signed_info_context, limits)?;
     let declares = notes.signature_decls.iter().map(|b| {

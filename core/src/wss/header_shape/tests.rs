@@ -4,29 +4,14 @@ use std::sync::Arc;
 
 use crate::dsig::shape::SignedInfoShapes;
 use crate::soap::parser::parse_for_verification;
+use crate::wss::tests::{sign_at, REQUEST};
 use crate::xml::reader::{Event, Reader};
 use crate::xml::NsId;
-use crate::{Input, Limits, SignOptions, SigningKey, UtcTime};
+use crate::{Input, Limits, UtcTime};
 
-macro_rules! pki {
-    ($f:expr) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/pki/", $f))
-    };
-}
-
-const REQUEST: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../corpus/messages/invocation-context/cpr-person-lookup.request.xml"
-));
-
-/// `REQUEST` signed at `at` (a time of day on a fixed day: other IDs, times and values).
+/// The corpus request signed at `at` (a time of day on a fixed day: other IDs, times and values).
 fn signed(at: &str) -> String {
-    let cert = crate::dsig::base64::encode(pki!("oces2-leaf.der"));
-    let pem = format!("-----BEGIN CERTIFICATE-----\n{cert}\n-----END CERTIFICATE-----\n");
-    let key = SigningKey::from_pem(pki!("oces2-leaf.key.pem"), pem.as_bytes()).unwrap();
-    let input = Input::new(REQUEST.as_bytes(), &Limits::default()).unwrap();
-    let now = UtcTime::parse(&format!("2030-01-01T{at}Z")).unwrap();
-    crate::sign_message(&input, &key, now, &SignOptions::default()).unwrap()
+    sign_at(REQUEST, UtcTime::parse(&format!("2030-01-01T{at}Z")).unwrap())
 }
 
 /// Everything a verification pass over `doc` gives (or its error), with
